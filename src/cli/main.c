@@ -1,0 +1,79 @@
+/* main.c - the synkti command: git-style subcommands from one table. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/sk_cli.h"
+#include "sk_error.h"
+
+static int sk_cmd_help(int argc, char **argv);
+
+static const struct sk_cmd {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} sk_cmds[] = {
+    {"bench", sk_cmd_bench, "measure the engine: PHOLD event throughput, RNG generator costs"},
+    {"version", sk_cmd_version, "print version, git revision, build and library versions"},
+    {"help", sk_cmd_help, "show this help, or a command's help ('synkti help bench')"},
+    {NULL, NULL, NULL},
+};
+
+static void sk_usage(FILE *out) {
+    fputs("usage: synkti <command> [options]\n"
+          "\n"
+          "Synkti: a research workbench for AI compute on volatile, cheap capacity.\n"
+          "\n"
+          "Commands:\n",
+          out);
+    for (const struct sk_cmd *c = sk_cmds; c->name; c++) fprintf(out, "  %-9s %s\n", c->name, c->summary);
+    fputs("\n"
+          "Run 'synkti <command> --help' for a command's options and examples.\n"
+          "Data goes to stdout; logs and progress to stderr.\n"
+          "\n"
+          "Exit codes:\n",
+          out);
+    sk_print_exit_codes(out);
+}
+
+static const struct sk_cmd *sk_find_cmd(const char *name) {
+    for (const struct sk_cmd *c = sk_cmds; c->name; c++)
+        if (!strcmp(c->name, name)) return c;
+    return NULL;
+}
+
+static int sk_cmd_help(int argc, char **argv) {
+    if (argc == 0 || !strcmp(argv[0], "help")) {
+        sk_usage(stdout);
+        return 0;
+    }
+    const struct sk_cmd *c = sk_find_cmd(argv[0]);
+    if (!c) {
+        fprintf(stderr, "synkti help: unknown command '%s'\n", argv[0]);
+        return sk_exit_code(SK_EUSAGE);
+    }
+    char help[] = "--help";
+    char *args[] = {help, NULL};
+    if (c->fn == sk_cmd_bench && argc > 1) { /* synkti help bench phold */
+        char *a2[] = {argv[1], help, NULL};
+        return c->fn(2, a2);
+    }
+    return c->fn(1, args);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        sk_usage(stderr);
+        return sk_exit_code(SK_EUSAGE);
+    }
+    if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")) {
+        sk_usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) return sk_cmd_version(0, argv + 2);
+    const struct sk_cmd *c = sk_find_cmd(argv[1]);
+    if (!c) {
+        fprintf(stderr, "synkti: unknown command '%s' (see 'synkti help')\n", argv[1]);
+        return sk_exit_code(SK_EUSAGE);
+    }
+    return c->fn(argc - 2, argv + 2);
+}

@@ -1,0 +1,14 @@
+/* sk_cli.h - the synkti subcommands (one function each; argv excludes the command word). */
+#ifndef SK_CLI_H
+#define SK_CLI_H
+
+#include <stdio.h>
+
+/* Each returns a process exit status. */
+int sk_cmd_bench(int argc, char **argv);
+int sk_cmd_version(int argc, char **argv);
+
+/* Monotonic wall clock in seconds. */
+double sk_cli_now(void);
+
+#endif
