@@ -37,9 +37,10 @@ install_deps() {
 
 build() { # build DIR [cmake args...]
     local dir=$1; shift
+    mkdir -p "$dir"
     # shellcheck disable=SC2086
-    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" ${SYNKTI_CMAKE_ARGS:-} >"$dir.configure.log" 2>&1 ||
-        { cat "$dir.configure.log" >&2; exit 1; }
+    cmake -S . -B "$dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" ${SYNKTI_CMAKE_ARGS:-} >"$dir/configure.log" 2>&1 ||
+        { cat "$dir/configure.log" >&2; exit 1; }
     cmake --build "$dir" -j "$JOBS"
 }
 
