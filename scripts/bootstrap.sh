@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config git
-      libgsl-dev libhdf5-dev libcsv-dev libcjson-dev libcyaml-dev
+      libgsl-dev libhdf5-dev libcsv-dev libcjson-dev libcyaml-dev libyaml-dev libssl-dev
       libcurl4-openssl-dev libxml2-dev libsqlite3-dev gnuplot-nox)
 JOBS=${JOBS:-$(nproc)}
 BUILD_DIR=${BUILD_DIR:-build}

@@ -17,6 +17,8 @@ typedef struct sk_phold {
     sk_rng rng;
     uint64_t *lp_hash;
     uint32_t n_lp;
+    uint32_t hot_lps;
+    double hot_weight;
     double remote;
     double em_us; /* mean of the exponential part, microseconds */
     sk_time la_us;
@@ -38,6 +40,9 @@ void sk_phold_defaults(sk_phold_params *p) {
     p->remote = 0.9;
     p->seed = 1;
     p->rng = NULL;
+    p->hot_lps = 0;
+    p->hot_weight = 0;
+    p->stop = NULL;
 }
 
 int sk_phold_check(const sk_phold_params *p, char *msg, size_t msglen) {
@@ -50,6 +55,8 @@ int sk_phold_check(const sk_phold_params *p, char *msg, size_t msglen) {
     else if (!(p->remote >= 0 && p->remote <= 1)) bad = "remote: must be in [0, 1]";
     else if (!(p->end > 0 && p->end < 9e12)) bad = "end: must be in (0, 9e12)";
     else if (!(p->mean * 1e6 < 1e15)) bad = "mean: too large";
+    else if (!(p->hot_weight >= 0 && p->hot_weight <= 1)) bad = "hot_weight: must be in [0, 1]";
+    else if (p->hot_weight > 0 && (p->hot_lps < 1 || p->hot_lps > p->lps)) bad = "hot_lps: must be in [1, lps]";
     if (!bad) return 0;
     snprintf(msg, msglen, "%s", bad);
     return SK_EUSAGE;
@@ -65,6 +72,18 @@ static void sk_phold_event(void *ctx, sk_engine *eng, const sk_event *ev) {
     sk_schedule(eng, ev->t + dt, SK_PHOLD_EV, dst, 0);
 }
 
+/* The hot-spot variant: a second handler, so the classic one stays as it is. */
+static void sk_phold_event_hot(void *ctx, sk_engine *eng, const sk_event *ev) {
+    sk_phold *m = ctx;
+    uint32_t lp = ev->target, dst = lp;
+    m->lp_hash[lp] = (m->lp_hash[lp] ^ (uint64_t)ev->t) * SK_FNV_PRIME;
+    m->last_t = ev->t;
+    if (sk_rng_uniform(&m->rng) <= m->remote)
+        dst = sk_rng_uniform_int(&m->rng, sk_rng_uniform(&m->rng) < m->hot_weight ? m->hot_lps : m->n_lp);
+    sk_time dt = m->la_us + (sk_time)sk_rng_exponential(&m->rng, m->em_us);
+    sk_schedule(eng, ev->t + dt, SK_PHOLD_EV, dst, 0);
+}
+
 int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {
     sk_phold m;
     sk_engine eng;
@@ -73,6 +92,8 @@ int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {
     m.n_lp = (uint32_t)p->lps;
     m.last_t = 0;
     m.remote = p->remote;
+    m.hot_lps = (uint32_t)p->hot_lps;
+    m.hot_weight = p->hot_weight;
     m.la_us = sk_time_from(p->lookahead, SK_SEC);
     m.em_us = (p->mean - p->lookahead) * (double)SK_SEC;
     size_t pending = (size_t)(p->lps * p->events_per_lp);
@@ -81,14 +102,22 @@ int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {
     if (!m.lp_hash) { rc = SK_ENOMEM; goto fail_hash; }
     if ((rc = sk_rng_init(&m.rng, p->rng, p->seed, rep, 0)) < 0) goto fail_rng;
     if ((rc = sk_engine_init(&eng, pending + 1)) < 0) goto fail_engine;
-    sk_engine_on(&eng, SK_PHOLD_EV, sk_phold_event, &m);
+    sk_engine_on(&eng, SK_PHOLD_EV, p->hot_weight > 0 ? sk_phold_event_hot : sk_phold_event, &m);
 
     double t0 = sk__now();
     for (uint32_t lp = 0; lp < m.n_lp; lp++)
         for (uint64_t k = 0; k < p->events_per_lp; k++)
             sk_schedule(&eng, m.la_us + (sk_time)sk_rng_exponential(&m.rng, m.em_us), SK_PHOLD_EV, lp, 0);
     double t1 = sk__now();
-    rc = sk_engine_run(&eng, sk_time_from(p->end, SK_SEC), 0);
+    if (!p->stop) {
+        rc = sk_engine_run(&eng, sk_time_from(p->end, SK_SEC), 0);
+    } else {
+        while ((rc = sk_engine_run(&eng, sk_time_from(p->end, SK_SEC), 1u << 20)) == SK_RUN_EVENT_LIMIT)
+            if (*p->stop) {
+                rc = SK_EINTR;
+                break;
+            }
+    }
     double t2 = sk__now();
     if (rc >= 0) rc = 0;
 

@@ -15,6 +15,7 @@
 #define SK_PHOLD_H
 
 #include <gsl/gsl_rng.h>
+#include <signal.h>
 #include <stdint.h>
 
 #include "engine/sk_time.h"
@@ -28,6 +29,13 @@ typedef struct sk_phold_params {
     double remote;          /* probability that the new event goes to a random LP */
     uint64_t seed;          /* master seed; replication r uses stream (seed, r, 0) */
     const gsl_rng_type *rng;
+    /* Hot-spot variant (off when hot_weight == 0): a remote event goes, with probability
+     * hot_weight, to a uniformly chosen LP among the first hot_lps, else to any LP. It draws one
+     * more uniform per remote event, after u and before the destination. */
+    uint64_t hot_lps;
+    double hot_weight;
+    /* When not NULL, checked every 2^20 events; once non-zero the run stops with SK_EINTR. */
+    const volatile sig_atomic_t *stop;
 } sk_phold_params;
 
 typedef struct sk_phold_result {
@@ -39,12 +47,13 @@ typedef struct sk_phold_result {
     int status;        /* 0 or SK_E* */
 } sk_phold_result;
 
-/* Defaults: 1024 LPs x 16 events, end 1000, mean 1, lookahead 0.1, remote 0.9, seed 1. */
+/* Defaults: 1024 LPs x 16 events, end 1000, mean 1, lookahead 0.1, remote 0.9, seed 1, no hot
+ * spot, no stop flag. */
 void sk_phold_defaults(sk_phold_params *p);
 /* Check parameter ranges. Returns 0, or SK_EUSAGE with a message (naming the parameter) in msg. */
 int sk_phold_check(const sk_phold_params *p, char *msg, size_t msglen);
-/* Run replication `rep` on one engine in the calling thread. Returns 0 or SK_ENOMEM; the result
- * is filled in either way (status holds the code). Safe to call from many threads at once. */
+/* Run replication `rep` on one engine in the calling thread. Returns 0, SK_ENOMEM or SK_EINTR
+ * (stopped through p->stop); the result is filled in either way (status holds the code). Safe to call from many threads at once. */
 int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res);
 /* Run replications 0..reps-1 on `threads` OpenMP threads (dynamic schedule); res[r] gets
  * replication r, identical for any thread count. *wall_secs gets the wall time of the parallel

@@ -7,6 +7,9 @@
 /* Each returns a process exit status. */
 int sk_cmd_bench(int argc, char **argv);
 int sk_cmd_version(int argc, char **argv);
+int sk_cmd_run(int argc, char **argv);
+int sk_cmd_validate(int argc, char **argv);
+int sk_cmd_plan(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);

@@ -1,0 +1,306 @@
+/* cmd_run.c - `synkti run | validate | plan FILE`: experiment files in, results files out. */
+#include <inttypes.h>
+#include <omp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/sk_cli.h"
+#include "cli/sk_opts.h"
+#include "engine/sk_rng.h"
+#include "io/sk_exp.h"
+#include "sim/sk_runner.h"
+
+/* Pull every "--set K=V", "--set=K=V" and "-S K=V" out of argv (kept in order). Returns the new
+ * argc, or SK_EUSAGE after a message if --set has no value. */
+static int sk__take_sets(const char *cmd, int argc, char **argv, const char **sets, size_t *nsets) {
+    int w = 0;
+    *nsets = 0;
+    for (int i = 0; i < argc; i++) {
+        if (!strcmp(argv[i], "--")) {
+            while (i < argc) argv[w++] = argv[i++];
+            break;
+        }
+        if (!strcmp(argv[i], "--set") || !strcmp(argv[i], "-S")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "synkti %s: --set: expected KEY.PATH=VALUE\n", cmd);
+                return SK_EUSAGE;
+            }
+            sets[(*nsets)++] = argv[++i];
+        } else if (!strncmp(argv[i], "--set=", 6)) {
+            sets[(*nsets)++] = argv[i] + 6;
+        } else {
+            argv[w++] = argv[i];
+        }
+    }
+    return w;
+}
+
+static const char sk_set_help[] =
+    "  -S, --set KEY.PATH=VALUE     override a key of the file (repeatable): name, seed, replications,\n"
+    "                               output, scenario.kind, scenario.PARAM, policies (a,b,...),\n"
+    "                               policies.NAME.PARAM, sweep.KEY (v1,v2,... or FROM..TO[:STEP];\n"
+    "                               empty removes the axis)\n";
+
+static const char sk_exit_help[] =
+    "\n"
+    "Exit codes: 0 ok; 64 bad command line; 65 the file is not valid UTF-8 YAML; 66 the file, or a\n"
+    "data file it names, is missing; 78 the file breaks the schema or a rule (the message gives\n"
+    "FILE:LINE:COL: KEY.PATH: what was expected); 73/74 the results file can't be written; 75\n"
+    "interrupted (completed runs kept, continue with --resume); 70 a run failed.\n";
+
+/* Load FILE with the sets; print the error. Returns 0 or the SK_E* code. */
+static int sk__load(const char *cmd, sk_exp *e, const char *file, const char **sets, size_t nsets) {
+    char err[2048];
+    int rc = sk_exp_load(e, file, sets, nsets, err, sizeof err);
+    if (rc < 0) fprintf(stderr, "synkti %s: %s\n", cmd, err);
+    return rc;
+}
+
+/* ---- validate -------------------------------------------------------------------------------- */
+
+typedef struct {
+    int print;
+} sk_validate_opts;
+
+static const sk_opt sk_validate_optab[] = {
+    {"print", 'p', SK_OPT_FLAG, offsetof(sk_validate_opts, print), NULL, "print the resolved experiment (YAML) on stdout", 0, 0},
+    {NULL, 0, 0, 0, NULL, NULL, 0, 0},
+};
+
+static const char sk_validate_usage[] =
+    "usage: synkti validate FILE [--set KEY=VALUE ...] [--print]\n"
+    "\n"
+    "Check an experiment file without running it: YAML syntax and encoding, the schema of its\n"
+    "scenario kind and policies, ranges, sweep axes, data files and cross-parameter rules. Prints\n"
+    "one line (runs, output, config sha256), or the resolved experiment with --print.\n";
+
+int sk_cmd_validate(int argc, char **argv) {
+    const char *sets[argc + 1];
+    size_t nsets;
+    if ((argc = sk__take_sets("validate", argc, argv, sets, &nsets)) < 0) return sk_exit_code(argc);
+    sk_validate_opts o = {0};
+    int npos = 0, rc = sk_opts_parse("validate", sk_validate_usage, sk_validate_optab, &o, argc, argv, &npos);
+    if (rc) {
+        if (rc > 0) fputs(sk_set_help, stdout), fputs(sk_exit_help, stdout);
+        return rc > 0 ? 0 : sk_exit_code(rc);
+    }
+    if (npos != 1) {
+        fprintf(stderr, "synkti validate: expected one experiment file (see synkti validate --help)\n");
+        return sk_exit_code(SK_EUSAGE);
+    }
+    sk_exp e;
+    if ((rc = sk__load("validate", &e, argv[0], sets, nsets)) < 0) return sk_exit_code(rc);
+    if (o.print) fputs(e.resolved, stdout);
+    else
+        printf("%s: ok: %s, %" PRIu64 " runs (%" PRIu64 " points x %zu policies x %lld replications), output %s, config sha256 %s\n",
+               argv[0], e.name, e.nruns, e.npoints, e.npol ? e.npol : 1, (long long)e.replications, e.output, e.sha256);
+    sk_exp_fini(&e);
+    return 0;
+}
+
+/* ---- plan ------------------------------------------------------------------------------------ */
+
+typedef struct {
+    const char *shard;
+} sk_plan_opts;
+
+static const sk_opt sk_plan_optab[] = {
+    {"shard", 0, SK_OPT_STR, offsetof(sk_plan_opts, shard), "K/N", "list only the runs of shard K of N", 0, 0},
+    {NULL, 0, 0, 0, NULL, NULL, 0, 0},
+};
+
+static const char sk_plan_usage[] =
+    "usage: synkti plan FILE [--set KEY=VALUE ...] [--shard K/N]\n"
+    "\n"
+    "List the numbered runs of an experiment, tab-separated with a header: run index, sweep point,\n"
+    "policy, replication, world index, the seeds of stream 0 of the world (master, world index) and\n"
+    "of the policy (master, run), then each swept parameter's value. Runs are numbered sweep point\n"
+    "first (the first axis varies slowest), then policy, then replication.\n";
+
+static int sk__parse_shard(const char *cmd, const char *s, uint64_t *k, uint64_t *n) {
+    *k = 0;
+    *n = 1;
+    if (!s) return 0;
+    char *end;
+    unsigned long long a = strtoull(s, &end, 10);
+    if (end == s || *end != '/') goto bad;
+    const char *b = end + 1;
+    unsigned long long c = strtoull(b, &end, 10);
+    if (end == b || *end || c < 1 || a >= c || s[0] == '-' || b[0] == '-') goto bad;
+    *k = a;
+    *n = c;
+    return 0;
+bad:
+    fprintf(stderr, "synkti %s: --shard: expected K/N with 0 <= K < N, got '%s'\n", cmd, s);
+    return SK_EUSAGE;
+}
+
+int sk_cmd_plan(int argc, char **argv) {
+    const char *sets[argc + 1];
+    size_t nsets;
+    if ((argc = sk__take_sets("plan", argc, argv, sets, &nsets)) < 0) return sk_exit_code(argc);
+    sk_plan_opts o = {0};
+    int npos = 0, rc = sk_opts_parse("plan", sk_plan_usage, sk_plan_optab, &o, argc, argv, &npos);
+    if (rc) {
+        if (rc > 0) fputs(sk_set_help, stdout);
+        return rc > 0 ? 0 : sk_exit_code(rc);
+    }
+    uint64_t k, n;
+    if ((rc = sk__parse_shard("plan", o.shard, &k, &n)) < 0) return sk_exit_code(rc);
+    if (npos != 1) {
+        fprintf(stderr, "synkti plan: expected one experiment file (see synkti plan --help)\n");
+        return sk_exit_code(SK_EUSAGE);
+    }
+    sk_exp e;
+    if ((rc = sk__load("plan", &e, argv[0], sets, nsets)) < 0) return sk_exit_code(rc);
+    sk_run_scratch sc;
+    if ((rc = sk_run_scratch_init(&sc, &e)) < 0) {
+        sk_exp_fini(&e);
+        return sk_exit_code(rc);
+    }
+    printf("# %s: %" PRIu64 " runs = %" PRIu64 " points x %zu policies x %lld replications; master seed %" PRIu64
+           "; config sha256 %s\n",
+           e.name, e.nruns, e.npoints, e.npol ? e.npol : 1, (long long)e.replications, e.seed, e.sha256);
+    printf("run\tpoint\tpolicy\treplication\tworld_index\tworld_seed\tpolicy_seed");
+    for (size_t a = 0; a < e.naxes; a++) printf("\t%s", e.axes[a].key);
+    putchar('\n');
+    for (uint64_t i = k; i < e.nruns; i += n) {
+        sk_run_spec s;
+        sk_exp_run_at(&e, i, &sc, &s);
+        printf("%" PRIu64 "\t%" PRIu64 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t0x%016" PRIx64 "\t0x%016" PRIx64, s.index, s.point,
+               e.npol ? e.pol[s.policy].def->name : "-", s.replication, s.world_index,
+               sk_rng_seed(e.seed, s.world_index, 0), sk_rng_seed(e.seed, s.index, 0));
+        for (size_t a = 0; a < e.naxes; a++) {
+            putchar('\t');
+            const sk_axis *ax = &e.axes[a];
+            const sk_value *v = ax->pol ? (s.pparams && e.pol[s.policy].def == ax->pol ? &s.pparams[ax->pidx] : NULL)
+                                        : &s.sparams[ax->pidx];
+            if (v) sk_value_print(stdout, v, ax->def->type);
+            else putchar('-');
+        }
+        putchar('\n');
+        if (ferror(stdout)) break;
+    }
+    sk_run_scratch_fini(&sc);
+    sk_exp_fini(&e);
+    return 0;
+}
+
+/* ---- run ------------------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t sk_stop_flag;
+
+static void sk__on_signal(int sig) {
+    (void)sig;
+    sk_stop_flag = 1;
+}
+
+typedef struct {
+    int threads, resume, quiet;
+    const char *shard, *output;
+    double checkpoint;
+} sk_run_opts;
+
+static const sk_opt sk_run_optab[] = {
+    {"threads", 'j', SK_OPT_INT, offsetof(sk_run_opts, threads), "N", "OpenMP threads, one run each (0: all cores)", 0, 4096},
+    {"shard", 0, SK_OPT_STR, offsetof(sk_run_opts, shard), "K/N", "run only the runs i with i mod N = K (Slurm arrays)", 0, 0},
+    {"output", 'o', SK_OPT_STR, offsetof(sk_run_opts, output), "FILE", "results file (default: the file's output; shards add .shard-K-of-N)", 0, 0},
+    {"resume", 0, SK_OPT_FLAG, offsetof(sk_run_opts, resume), NULL, "keep the runs already in the output file and run the rest", 0, 0},
+    {"checkpoint", 0, SK_OPT_DBL, offsetof(sk_run_opts, checkpoint), "SECS", "rewrite the results file at most this often while running (0: only at the end)", 0, 1e9},
+    {"quiet", 'q', SK_OPT_FLAG, offsetof(sk_run_opts, quiet), NULL, "no progress on stderr", 0, 0},
+    {NULL, 0, 0, 0, NULL, NULL, 0, 0},
+};
+
+static const char sk_run_usage[] =
+    "usage: synkti run FILE [options] [--set KEY=VALUE ...]\n"
+    "\n"
+    "Run every planned run of an experiment (see synkti plan) on OpenMP threads and write one HDF5\n"
+    "results file: /summary has one row per run (run, point, replication, world_index, policy, the\n"
+    "resolved parameters, status, metrics); root attributes hold the resolved configuration and its\n"
+    "sha256, the master seed, the tool version and git revision, and this command line. The file is\n"
+    "written to a temporary name and renamed, so it is never half-written. Values are identical for\n"
+    "any --threads and any --shard layout merged with synkti merge. SIGINT/SIGTERM stop cleanly:\n"
+    "completed runs are kept, exit status 75; --resume continues. Progress goes to stderr, the\n"
+    "summary table (means per sweep point and policy) to stdout.\n"
+    "\n"
+    "Examples:\n"
+    "  synkti run experiments/quickstart.yaml -j 2\n"
+    "  synkti run exp.yaml --set sweep.lps=64,256 --set replications=10\n"
+    "  synkti run exp.yaml --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT   # then synkti merge\n"
+    "  synkti run exp.yaml --resume                       # after an interruption\n";
+
+int sk_cmd_run(int argc, char **argv) {
+    const char *sets[argc + 1];
+    size_t nsets;
+    if ((argc = sk__take_sets("run", argc, argv, sets, &nsets)) < 0) return sk_exit_code(argc);
+    sk_run_opts o = {.threads = 0, .checkpoint = 30};
+    int npos = 0, rc = sk_opts_parse("run", sk_run_usage, sk_run_optab, &o, argc, argv, &npos);
+    if (rc) {
+        if (rc > 0) fputs(sk_set_help, stdout), fputs(sk_exit_help, stdout);
+        return rc > 0 ? 0 : sk_exit_code(rc);
+    }
+    uint64_t k, n;
+    if ((rc = sk__parse_shard("run", o.shard, &k, &n)) < 0) return sk_exit_code(rc);
+    if (npos != 1) {
+        fprintf(stderr, "synkti run: expected one experiment file (see synkti run --help)\n");
+        return sk_exit_code(SK_EUSAGE);
+    }
+    sk_exp e;
+    if ((rc = sk__load("run", &e, argv[0], sets, nsets)) < 0) return sk_exit_code(rc);
+    char *out = o.output ? strdup(o.output) : sk_runner_shard_path(e.output, k, n);
+    char *cmdline = NULL;
+    size_t cl = 0;
+    FILE *cf = open_memstream(&cmdline, &cl);
+    if (!out || !cf) {
+        if (cf) fclose(cf);
+        free(cmdline);
+        free(out);
+        sk_exp_fini(&e);
+        return sk_exit_code(SK_ENOMEM);
+    }
+    fputs("synkti run", cf);
+    for (int i = 0; i < argc; i++) fprintf(cf, " %s", argv[i]);
+    for (size_t i = 0; i < nsets; i++) fprintf(cf, " --set %s", sets[i]);
+    fclose(cf);
+
+    struct sigaction sa = {0}, old_int, old_term;
+    sa.sa_handler = sk__on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESETHAND; /* a second signal kills at once; the file on disk stays valid */
+    sk_stop_flag = 0;
+    sigaction(SIGINT, &sa, &old_int);
+    sigaction(SIGTERM, &sa, &old_term);
+
+    sk_runner_opts ro = {
+        .threads = o.threads > 0 ? o.threads : omp_get_num_procs(),
+        .shard_k = k,
+        .shard_n = n,
+        .resume = o.resume,
+        .progress = o.quiet ? 0 : (isatty(2) ? 2 : 1),
+        .checkpoint_secs = o.checkpoint,
+        .output = out,
+        .command_line = cmdline,
+        .stop = &sk_stop_flag,
+        .summary = stdout,
+    };
+    char err[2048] = "";
+    uint64_t nfailed = 0;
+    rc = sk_runner_run(&e, &ro, &nfailed, err, sizeof err);
+    sigaction(SIGINT, &old_int, NULL);
+    sigaction(SIGTERM, &old_term, NULL);
+    if (rc < 0) {
+        fprintf(stderr, "synkti run: %s\n", err);
+    } else {
+        if (!o.quiet) fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 ")\n", out, e.nruns > k ? (e.nruns - k + n - 1) / n : 0, e.nruns);
+        if (nfailed) {
+            fprintf(stderr, "synkti run: %" PRIu64 " runs failed; see the status column of %s\n", nfailed, out);
+            rc = SK_EINTERNAL;
+        }
+    }
+    free(cmdline);
+    free(out);
+    sk_exp_fini(&e);
+    return sk_exit_code(rc);
+}

@@ -1,0 +1,1048 @@
+/* sk_results.c - column tables and atomic HDF5 results files: write, read, merge. */
+#include "io/sk_results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <hdf5.h>
+
+#define SK_RESULTS__CHUNK 4096 /* rows per chunk of a /runs dataset */
+#define SK_RESULTS__DEFLATE 4  /* deflate level of /runs datasets */
+
+/* ================================================================================================
+ * Column table
+ * ==============================================================================================*/
+
+void sk_table_init(sk_table *t) { memset(t, 0, sizeof *t); }
+
+static void sk_table__col_free(sk_table_col *c) {
+    if (c->type == SK_TABLE_STR && c->v.str)
+        for (size_t i = 0; i < c->n; i++) free(c->v.str[i]);
+    free(c->v.any);
+    free(c->name);
+    memset(c, 0, sizeof *c);
+}
+
+void sk_table_fini(sk_table *t) {
+    if (!t) return;
+    for (size_t i = 0; i < t->ncols; i++) sk_table__col_free(&t->cols[i]);
+    free(t->cols);
+    memset(t, 0, sizeof *t);
+}
+
+/* Valid as an HDF5 link name of ours: non-empty, not ".", no '/'. */
+static int sk_results__name_ok(const char *name) {
+    return name && name[0] && strcmp(name, ".") != 0 && !strchr(name, '/');
+}
+
+static size_t sk_table__esize(sk_table_type type) {
+    return type == SK_TABLE_STR ? sizeof(char *) : 8;
+}
+
+/* Room for `need` values in column c. 0 or SK_ENOMEM (column unchanged). */
+static int sk_table__reserve(sk_table_col *c, size_t need) {
+    if (need <= c->cap) return 0;
+    size_t ncap = c->cap ? c->cap : 16;
+    while (ncap < need) {
+        if (ncap > SIZE_MAX / 16) return SK_ENOMEM;
+        ncap *= 2;
+    }
+    void *p = realloc(c->v.any, ncap * sk_table__esize(c->type));
+    if (!p) return SK_ENOMEM;
+    c->v.any = p;
+    c->cap = ncap;
+    return 0;
+}
+
+int sk_table_find(const sk_table *t, const char *name) {
+    for (size_t i = 0; i < t->ncols; i++)
+        if (!strcmp(t->cols[i].name, name)) return (int)i;
+    return SK_ENOENT;
+}
+
+int sk_table_add_col(sk_table *t, const char *name, sk_table_type type) {
+    if (!sk_results__name_ok(name) || sk_table_find(t, name) >= 0) return SK_EDATA;
+    if (type != SK_TABLE_I64 && type != SK_TABLE_U64 && type != SK_TABLE_F64 && type != SK_TABLE_STR)
+        return SK_EDATA;
+    if (t->ncols >= (size_t)INT_MAX) return SK_EDATA;
+    if (t->ncols == t->cap) {
+        size_t ncap = t->cap ? 2 * t->cap : 8;
+        sk_table_col *nc = realloc(t->cols, ncap * sizeof *nc);
+        if (!nc) return SK_ENOMEM;
+        t->cols = nc;
+        t->cap = ncap;
+    }
+    char *nm = strdup(name);
+    if (!nm) return SK_ENOMEM;
+    sk_table_col *c = &t->cols[t->ncols];
+    memset(c, 0, sizeof *c);
+    c->name = nm;
+    c->type = type;
+    return (int)t->ncols++;
+}
+
+/* Add a column of n zeroed values (NULL strings, which the caller must fill). Sets *out. */
+static int sk_table__add_col_n(sk_table *t, const char *name, sk_table_type type, size_t n,
+                               sk_table_col **out) {
+    int idx = sk_table_add_col(t, name, type);
+    if (idx < 0) return idx;
+    sk_table_col *c = &t->cols[idx];
+    if (n) {
+        c->v.any = calloc(n, sk_table__esize(type));
+        if (!c->v.any) {
+            sk_table__col_free(c);
+            t->ncols--;
+            return SK_ENOMEM;
+        }
+        c->n = c->cap = n;
+    }
+    *out = c;
+    return 0;
+}
+
+static sk_table_col *sk_table__col(sk_table *t, size_t col, sk_table_type type) {
+    return col < t->ncols && t->cols[col].type == type ? &t->cols[col] : NULL;
+}
+
+int sk_table_push_i64(sk_table *t, size_t col, int64_t v) {
+    sk_table_col *c = sk_table__col(t, col, SK_TABLE_I64);
+    if (!c) return SK_EDATA;
+    if (sk_table__reserve(c, c->n + 1)) return SK_ENOMEM;
+    c->v.i64[c->n++] = v;
+    return 0;
+}
+
+int sk_table_push_u64(sk_table *t, size_t col, uint64_t v) {
+    sk_table_col *c = sk_table__col(t, col, SK_TABLE_U64);
+    if (!c) return SK_EDATA;
+    if (sk_table__reserve(c, c->n + 1)) return SK_ENOMEM;
+    c->v.u64[c->n++] = v;
+    return 0;
+}
+
+int sk_table_push_f64(sk_table *t, size_t col, double v) {
+    sk_table_col *c = sk_table__col(t, col, SK_TABLE_F64);
+    if (!c) return SK_EDATA;
+    if (sk_table__reserve(c, c->n + 1)) return SK_ENOMEM;
+    c->v.f64[c->n++] = v;
+    return 0;
+}
+
+int sk_table_push_str(sk_table *t, size_t col, const char *s) {
+    sk_table_col *c = sk_table__col(t, col, SK_TABLE_STR);
+    if (!c) return SK_EDATA;
+    if (sk_table__reserve(c, c->n + 1)) return SK_ENOMEM;
+    char *d = strdup(s ? s : "");
+    if (!d) return SK_ENOMEM;
+    c->v.str[c->n++] = d;
+    return 0;
+}
+
+int64_t sk_table_nrows(const sk_table *t) {
+    if (!t->ncols) return 0;
+    for (size_t i = 1; i < t->ncols; i++)
+        if (t->cols[i].n != t->cols[0].n) return SK_EDATA;
+    return (int64_t)t->cols[0].n;
+}
+
+/* ================================================================================================
+ * Shared helpers: messages, HDF5 error printing, property lists, types
+ * ==============================================================================================*/
+
+static int sk_results__err(char *errbuf, size_t errlen, int code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static int sk_results__err(char *errbuf, size_t errlen, int code, const char *fmt, ...) {
+    if (errbuf && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(errbuf, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+/* HDF5 prints its error stack to stderr by default; we report through errbuf instead. The
+ * caller's setting is restored on the way out. */
+typedef struct {
+    H5E_auto2_t fn;
+    void *data;
+} sk_results__quiet;
+
+static void sk_results__quiet_on(sk_results__quiet *q) {
+    q->fn = NULL;
+    q->data = NULL;
+    H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data);
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+static void sk_results__quiet_off(const sk_results__quiet *q) {
+    H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
+}
+
+/* File access list with locking off (HPC file systems that reject locks). -1 on failure. */
+static hid_t sk_results__fapl(int for_write) {
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    if (fapl < 0) return -1;
+    if (H5Pset_file_locking(fapl, 0, 1) < 0) goto fail;
+    /* H5Fclose fails, rather than silently deferring the close, if an object is left open: the
+     * fsync that follows must see a complete file. */
+    if (for_write && H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0) goto fail;
+    return fapl;
+fail:
+    H5Pclose(fapl);
+    return -1;
+}
+
+/* A string type: variable-length (len 0) or fixed of len bytes, NUL-terminated, in `cset`. */
+static hid_t sk_results__str_type(size_t len, H5T_cset_t cset) {
+    hid_t ty = H5Tcopy(H5T_C_S1);
+    if (ty < 0) return -1;
+    if (H5Tset_size(ty, len ? len : H5T_VARIABLE) < 0 || H5Tset_strpad(ty, H5T_STR_NULLTERM) < 0 ||
+        H5Tset_cset(ty, cset) < 0) {
+        H5Tclose(ty);
+        return -1;
+    }
+    return ty;
+}
+
+/* Folder of path ("." when it has none), malloc'd. */
+static char *sk_results__dirname(const char *path) {
+    const char *slash = strrchr(path, '/');
+    if (!slash) return strdup(".");
+    size_t len = slash == path ? 1 : (size_t)(slash - path);
+    char *d = malloc(len + 1);
+    if (!d) return NULL;
+    memcpy(d, path, len);
+    d[len] = '\0';
+    return d;
+}
+
+/* ================================================================================================
+ * Writing
+ * ==============================================================================================*/
+
+/* Scalar attribute `name` of file type ftype from *val in memory type mtype. 0 or -1. */
+static int sk_results__attr_put(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
+                                const void *val) {
+    int rc = -1;
+    hid_t sp = H5Screate(H5S_SCALAR);
+    if (sp < 0) goto fail_space;
+    hid_t a = H5Acreate2(obj, name, ftype, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) goto fail_attr;
+    if (H5Awrite(a, mtype, val) >= 0) rc = 0;
+    if (H5Aclose(a) < 0) rc = -1;
+fail_attr:
+    H5Sclose(sp);
+fail_space:
+    return rc;
+}
+
+/* Scalar variable-length UTF-8 string attribute (NULL stored as ""). 0 or -1. */
+static int sk_results__attr_put_str(hid_t obj, const char *name, const char *val) {
+    hid_t ty = sk_results__str_type(0, H5T_CSET_UTF8);
+    if (ty < 0) return -1;
+    const char *v = val ? val : "";
+    int rc = sk_results__attr_put(obj, name, ty, ty, &v);
+    H5Tclose(ty);
+    return rc;
+}
+
+static int sk_results__write_meta(hid_t file, const sk_results_meta *m, const char *path,
+                                  char *errbuf, size_t errlen) {
+    static const sk_results_meta empty;
+    if (!m) m = &empty;
+    const int schema = SK_RESULTS_SCHEMA_VERSION;
+    const char *fail = NULL;
+    if (sk_results__attr_put(file, "schema_version", H5T_STD_I32LE, H5T_NATIVE_INT, &schema) < 0)
+        fail = "schema_version";
+    else if (sk_results__attr_put_str(file, "tool_version", m->tool_version) < 0)
+        fail = "tool_version";
+    else if (sk_results__attr_put_str(file, "git_sha", m->git_sha) < 0)
+        fail = "git_sha";
+    else if (sk_results__attr_put_str(file, "command_line", m->command_line) < 0)
+        fail = "command_line";
+    else if (sk_results__attr_put_str(file, "config_yaml", m->config_yaml) < 0)
+        fail = "config_yaml";
+    else if (sk_results__attr_put_str(file, "config_sha256", m->config_sha256) < 0)
+        fail = "config_sha256";
+    else if (sk_results__attr_put(file, "master_seed", H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                  &m->master_seed) < 0)
+        fail = "master_seed";
+    if (fail) return sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot write attribute %s", path, fail);
+    return 0;
+}
+
+/* Attribute `columns` on g: the column names in order (a null dataspace for no columns). */
+static int sk_results__write_colnames(hid_t g, const sk_table *t) {
+    int rc = -1;
+    const char **names = malloc((t->ncols ? t->ncols : 1) * sizeof *names);
+    if (!names) return SK_ENOMEM;
+    for (size_t i = 0; i < t->ncols; i++) names[i] = t->cols[i].name;
+    hid_t ty = sk_results__str_type(0, H5T_CSET_UTF8);
+    if (ty < 0) goto fail_type;
+    hsize_t dims[1] = {t->ncols};
+    hid_t sp = t->ncols ? H5Screate_simple(1, dims, NULL) : H5Screate(H5S_NULL);
+    if (sp < 0) goto fail_space;
+    hid_t a = H5Acreate2(g, "columns", ty, sp, H5P_DEFAULT, H5P_DEFAULT);
+    if (a < 0) goto fail_attr;
+    rc = 0;
+    if (t->ncols && H5Awrite(a, ty, names) < 0) rc = -1;
+    if (H5Aclose(a) < 0) rc = -1;
+fail_attr:
+    H5Sclose(sp);
+fail_space:
+    H5Tclose(ty);
+fail_type:
+    free(names);
+    return rc;
+}
+
+/* One column dataset in group g. `chunked`: chunked + deflate with unlimited max size. 0 or -1
+ * (SK_ENOMEM for a failed allocation). */
+static int sk_results__write_col(hid_t g, const sk_table_col *c, int chunked) {
+    int rc = -1;
+    hsize_t n = c->n;
+    hsize_t dims[1] = {n}, maxdims[1] = {chunked ? H5S_UNLIMITED : n};
+    hid_t ftype, mtype, own_type = -1;
+    char *packed = NULL;
+    const void *buf = c->v.any;
+
+    switch (c->type) {
+    case SK_TABLE_I64: ftype = H5T_STD_I64LE; mtype = H5T_NATIVE_INT64; break;
+    case SK_TABLE_U64: ftype = H5T_STD_U64LE; mtype = H5T_NATIVE_UINT64; break;
+    case SK_TABLE_F64: ftype = H5T_IEEE_F64LE; mtype = H5T_NATIVE_DOUBLE; break;
+    default: {
+        size_t len = 1; /* longest + 1 for the terminator */
+        for (size_t i = 0; i < c->n; i++) {
+            size_t l = strlen(c->v.str[i]) + 1;
+            if (l > len) len = l;
+        }
+        if (c->n && len > SIZE_MAX / c->n) return SK_ENOMEM;
+        packed = calloc(c->n ? c->n : 1, len);
+        if (!packed) return SK_ENOMEM;
+        for (size_t i = 0; i < c->n; i++) memcpy(packed + i * len, c->v.str[i], strlen(c->v.str[i]));
+        buf = packed;
+        own_type = sk_results__str_type(len, H5T_CSET_UTF8);
+        if (own_type < 0) goto fail_type;
+        ftype = mtype = own_type;
+    }
+    }
+
+    hid_t sp = H5Screate_simple(1, dims, maxdims);
+    if (sp < 0) goto fail_space;
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    if (dcpl < 0) goto fail_dcpl;
+    if (chunked) {
+        hsize_t chunk[1] = {n < SK_RESULTS__CHUNK ? (n ? n : 1) : SK_RESULTS__CHUNK};
+        if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_deflate(dcpl, SK_RESULTS__DEFLATE) < 0)
+            goto fail_ds;
+    }
+    hid_t ds = H5Dcreate2(g, c->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (ds < 0) goto fail_ds;
+    rc = 0;
+    if (n && H5Dwrite(ds, mtype, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf) < 0) rc = -1;
+    if (H5Dclose(ds) < 0) rc = -1;
+fail_ds:
+    H5Pclose(dcpl);
+fail_dcpl:
+    H5Sclose(sp);
+fail_space:
+    if (own_type >= 0) H5Tclose(own_type);
+fail_type:
+    free(packed);
+    return rc;
+}
+
+/* Group `gname` under loc holding table t (already checked consistent); `where` names it in
+ * messages ("/summary", "/runs/7"). */
+static int sk_results__write_table(hid_t loc, const char *gname, const char *where,
+                                   const sk_table *t, int chunked, const char *path, char *errbuf,
+                                   size_t errlen) {
+    int rc = 0;
+    hid_t g = H5Gcreate2(loc, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (g < 0) return sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot create group %s", path, where);
+    int r = sk_results__write_colnames(g, t);
+    if (r < 0) {
+        rc = r == SK_ENOMEM ? SK_ENOMEM : SK_EIO;
+        sk_results__err(errbuf, errlen, rc, "%s: cannot write attribute %s/columns", path, where);
+        goto fail_cols;
+    }
+    for (size_t i = 0; i < t->ncols; i++) {
+        r = sk_results__write_col(g, &t->cols[i], chunked);
+        if (r < 0) {
+            rc = r == SK_ENOMEM ? SK_ENOMEM : SK_EIO;
+            sk_results__err(errbuf, errlen, rc, "%s: cannot write dataset %s/%s", path, where,
+                            t->cols[i].name);
+            goto fail_cols;
+        }
+    }
+fail_cols:
+    if (H5Gclose(g) < 0 && !rc)
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close group %s", path, where);
+    return rc;
+}
+
+/* Check a table before anything is created: SK_EDATA naming the first short column. */
+static int sk_results__check_table(const sk_table *t, const char *where, const char *path,
+                                   char *errbuf, size_t errlen) {
+    if (!t) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no table given for %s", path, where);
+    for (size_t i = 0; i < t->ncols; i++) {
+        if (!sk_results__name_ok(t->cols[i].name))
+            return sk_results__err(errbuf, errlen, SK_EDATA, "%s: %s has an invalid column name", path, where);
+        if (t->cols[i].n != t->cols[0].n)
+            return sk_results__err(errbuf, errlen, SK_EDATA,
+                                   "%s: %s columns have unequal lengths ('%s' has %zu rows, '%s' has %zu)",
+                                   path, where, t->cols[0].name, t->cols[0].n, t->cols[i].name,
+                                   t->cols[i].n);
+    }
+    return 0;
+}
+
+/* Fills an open, empty file; returns 0 or an SK_E* code with errbuf set. */
+typedef int (*sk_results__fill_fn)(hid_t file, const char *path, void *ctx, char *errbuf,
+                                   size_t errlen);
+
+/* The atomic write protocol: <path>.tmp.<pid>, fill, H5Fclose, fsync, rename, fsync folder. On
+ * failure before the rename, the temporary file is removed and path is untouched. */
+static int sk_results__atomic(const char *path, sk_results__fill_fn fill, void *ctx, char *errbuf,
+                              size_t errlen) {
+    int rc;
+    size_t tlen = strlen(path) + 32;
+    char *tmp = malloc(tlen);
+    char *dir = sk_results__dirname(path);
+    if (!tmp || !dir) {
+        rc = sk_results__err(errbuf, errlen, SK_ENOMEM, "%s: out of memory", path);
+        goto fail_alloc;
+    }
+    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+    hid_t fapl = sk_results__fapl(1);
+    if (fapl < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
+        goto fail_alloc;
+    }
+    errno = 0;
+    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    if (file < 0) {
+        int e = errno;
+        rc = sk_results__err(errbuf, errlen, SK_ECANTCREAT, "%s: cannot create %s%s%s", path, tmp,
+                             e ? ": " : "", e ? strerror(e) : "");
+        goto fail_create;
+    }
+    rc = fill(file, path, ctx, errbuf, errlen);
+    if (rc < 0) goto fail_fill;
+    herr_t closed = H5Fclose(file);
+    if (closed < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot flush and close %s", path, tmp);
+        goto fail_closed;
+    }
+    int fd = open(tmp, O_RDONLY);
+    if (fd < 0 || fsync(fd) < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot fsync %s: %s", path, tmp, strerror(errno));
+        if (fd >= 0) close(fd);
+        goto fail_closed;
+    }
+    if (close(fd) < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close %s: %s", path, tmp, strerror(errno));
+        goto fail_closed;
+    }
+    if (rename(tmp, path) < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot rename %s over it: %s", path, tmp,
+                             strerror(errno));
+        goto fail_closed;
+    }
+    /* Committed: path now holds the new file. A folder that can't be fsync'd leaves it in place
+     * but not known to be durable; file systems that don't support it (EINVAL) are fine. */
+    fd = open(dir, O_RDONLY | O_DIRECTORY);
+    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: written, but cannot fsync folder %s: %s",
+                             path, dir, strerror(errno));
+    }
+    if (fd >= 0) close(fd);
+    H5Pclose(fapl);
+    free(tmp);
+    free(dir);
+    return rc;
+
+fail_fill:
+    H5Fclose(file);
+fail_closed:
+    unlink(tmp);
+fail_create:
+    H5Pclose(fapl);
+fail_alloc:
+    free(tmp);
+    free(dir);
+    return rc;
+}
+
+typedef struct {
+    const sk_results_meta *meta;
+    const sk_table *summary;
+    const sk_results_series *series;
+    size_t nseries;
+} sk_results__wctx;
+
+static int sk_results__fill_write(hid_t file, const char *path, void *ctx, char *errbuf,
+                                  size_t errlen) {
+    const sk_results__wctx *w = ctx;
+    int rc = sk_results__write_meta(file, w->meta, path, errbuf, errlen);
+    if (rc < 0) return rc;
+    rc = sk_results__write_table(file, "summary", "/summary", w->summary, 0, path, errbuf, errlen);
+    if (rc < 0 || !w->nseries) return rc;
+    hid_t runs = H5Gcreate2(file, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    if (runs < 0) return sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot create group /runs", path);
+    for (size_t i = 0; i < w->nseries && !rc; i++) {
+        char where[300];
+        snprintf(where, sizeof where, "/runs/%s", w->series[i].run_id);
+        rc = sk_results__write_table(runs, w->series[i].run_id, where, w->series[i].series, 1,
+                                     path, errbuf, errlen);
+    }
+    if (H5Gclose(runs) < 0 && !rc)
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close group /runs", path);
+    return rc;
+}
+
+int sk_results_write_runs(const char *path, const sk_results_meta *meta, const sk_table *summary,
+                          const sk_results_series *series, size_t nseries, char *errbuf,
+                          size_t errlen) {
+    int rc = sk_results__check_table(summary, "/summary", path, errbuf, errlen);
+    if (rc < 0) return rc;
+    if (nseries && !series) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no series array", path);
+    for (size_t i = 0; i < nseries; i++) {
+        const char *id = series[i].run_id;
+        if (!sk_results__name_ok(id))
+            return sk_results__err(errbuf, errlen, SK_EDATA, "%s: invalid run id '%s'", path, id ? id : "(null)");
+        for (size_t j = 0; j < i; j++)
+            if (!strcmp(series[j].run_id, id))
+                return sk_results__err(errbuf, errlen, SK_EDATA, "%s: run id '%s' given twice", path, id);
+        rc = sk_results__check_table(series[i].series, "a /runs series", path, errbuf, errlen);
+        if (rc < 0) return rc;
+    }
+    sk_results__wctx w = {meta, summary, series, nseries};
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    rc = sk_results__atomic(path, sk_results__fill_write, &w, errbuf, errlen);
+    sk_results__quiet_off(&q);
+    return rc;
+}
+
+int sk_results_write(const char *path, const sk_results_meta *meta, const sk_table *summary,
+                     char *errbuf, size_t errlen) {
+    return sk_results_write_runs(path, meta, summary, NULL, 0, errbuf, errlen);
+}
+
+/* ================================================================================================
+ * Reading
+ * ==============================================================================================*/
+
+void sk_results_meta_fini(sk_results_meta *m) {
+    if (!m) return;
+    free(m->tool_version);
+    free(m->git_sha);
+    free(m->command_line);
+    free(m->config_yaml);
+    free(m->config_sha256);
+    memset(m, 0, sizeof *m);
+}
+
+/* Open path read-only. SK_ENOINPUT if it can't be opened as a regular file, SK_EDATA if HDF5
+ * can't open it. */
+static int sk_results__open_read(const char *path, hid_t *file, char *errbuf, size_t errlen) {
+    struct stat st;
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return sk_results__err(errbuf, errlen, SK_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+    int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+    close(fd);
+    if (!isreg) return sk_results__err(errbuf, errlen, SK_ENOINPUT, "%s: not a regular file", path);
+    hid_t fapl = sk_results__fapl(0);
+    if (fapl < 0)
+        return sk_results__err(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
+    *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    H5Pclose(fapl);
+    if (*file < 0) return sk_results__err(errbuf, errlen, SK_EDATA, "%s: not an HDF5 file, or damaged", path);
+    return 0;
+}
+
+/* Read string attribute `name` (scalar, fixed or variable length) into a malloc'd *out.
+ * 0, SK_EDATA (missing or not a scalar string) or SK_ENOMEM. */
+static int sk_results__attr_get_str(hid_t obj, const char *name, char **out) {
+    int rc = SK_EDATA;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) goto fail_attr;
+    hid_t ft = H5Aget_type(a);
+    if (ft < 0) goto fail_type;
+    hid_t sp = H5Aget_space(a);
+    if (sp < 0) goto fail_space;
+    if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1) goto fail_mtype;
+    htri_t vl = H5Tis_variable_str(ft);
+    size_t fsize = H5Tget_size(ft);
+    if (vl < 0) goto fail_mtype;
+    hid_t mt = sk_results__str_type(vl > 0 ? 0 : fsize + 1, H5Tget_cset(ft));
+    if (mt < 0) goto fail_mtype;
+    if (vl > 0) {
+        char *s = NULL;
+        if (H5Aread(a, mt, &s) >= 0) {
+            *out = strdup(s ? s : "");
+            rc = *out ? 0 : SK_ENOMEM;
+            H5free_memory(s);
+        }
+    } else {
+        char *s = calloc(1, fsize + 1);
+        if (!s) rc = SK_ENOMEM;
+        else if (H5Aread(a, mt, s) < 0) free(s);
+        else { *out = s; rc = 0; }
+    }
+    H5Tclose(mt);
+fail_mtype:
+    H5Sclose(sp);
+fail_space:
+    H5Tclose(ft);
+fail_type:
+    H5Aclose(a);
+fail_attr:
+    return rc;
+}
+
+/* Read scalar integer attribute `name` converted to mtype. 0 or SK_EDATA. */
+static int sk_results__attr_get_int(hid_t obj, const char *name, hid_t mtype, void *out) {
+    int rc = SK_EDATA;
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    if (a < 0) return rc;
+    hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
+    if (ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_INTEGER &&
+        H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mtype, out) >= 0)
+        rc = 0;
+    if (sp >= 0) H5Sclose(sp);
+    if (ft >= 0) H5Tclose(ft);
+    H5Aclose(a);
+    return rc;
+}
+
+static int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *m, char *errbuf,
+                                 size_t errlen) {
+    static const char *const names[] = {"tool_version", "git_sha", "command_line", "config_yaml",
+                                        "config_sha256"};
+    char **dst[] = {&m->tool_version, &m->git_sha, &m->command_line, &m->config_yaml,
+                    &m->config_sha256};
+    memset(m, 0, sizeof *m);
+    if (sk_results__attr_get_int(file, "schema_version", H5T_NATIVE_INT, &m->schema_version) < 0)
+        return sk_results__err(errbuf, errlen, SK_EDATA,
+                               "%s: not a Synkti results file (no schema_version attribute)", path);
+    if (m->schema_version != SK_RESULTS_SCHEMA_VERSION)
+        return sk_results__err(errbuf, errlen, SK_EDATA,
+                               "%s: schema_version %d is not supported (this build reads %d)", path,
+                               m->schema_version, SK_RESULTS_SCHEMA_VERSION);
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        int rc = sk_results__attr_get_str(file, names[i], dst[i]);
+        if (rc < 0)
+            return sk_results__err(errbuf, errlen, rc, "%s: %s root attribute %s", path,
+                                   rc == SK_ENOMEM ? "out of memory reading" : "missing or bad",
+                                   names[i]);
+    }
+    if (sk_results__attr_get_int(file, "master_seed", H5T_NATIVE_UINT64, &m->master_seed) < 0)
+        return sk_results__err(errbuf, errlen, SK_EDATA, "%s: missing or bad root attribute master_seed", path);
+    return 0;
+}
+
+/* Read the `columns` attribute of g: *names gets n malloc'd strings (caller frees each and the
+ * array). 0, SK_EDATA or SK_ENOMEM. */
+static int sk_results__read_colnames(hid_t g, char ***names, size_t *n) {
+    int rc = SK_EDATA;
+    *names = NULL;
+    *n = 0;
+    hid_t a = H5Aopen(g, "columns", H5P_DEFAULT);
+    if (a < 0) goto fail_attr;
+    hid_t ft = H5Aget_type(a);
+    if (ft < 0) goto fail_type;
+    hid_t sp = H5Aget_space(a);
+    if (sp < 0) goto fail_space;
+    hssize_t np = H5Sget_simple_extent_npoints(sp);
+    if (H5Tget_class(ft) != H5T_STRING || np < 0) goto fail_check;
+    char **out = calloc(np ? (size_t)np : 1, sizeof *out);
+    if (!out) { rc = SK_ENOMEM; goto fail_check; }
+    if (np == 0) { rc = 0; goto done; }
+    htri_t vl = H5Tis_variable_str(ft);
+    size_t fsize = H5Tget_size(ft);
+    if (vl < 0) goto fail_read;
+    hid_t mt = sk_results__str_type(vl > 0 ? 0 : fsize + 1, H5Tget_cset(ft));
+    if (mt < 0) goto fail_read;
+    if (vl > 0) {
+        char **raw = calloc((size_t)np, sizeof *raw);
+        if (!raw) { rc = SK_ENOMEM; goto fail_mt; }
+        if (H5Aread(a, mt, raw) >= 0) {
+            rc = 0;
+            for (hssize_t i = 0; i < np && !rc; i++)
+                if (!(out[i] = strdup(raw[i] ? raw[i] : ""))) rc = SK_ENOMEM;
+            H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+        }
+        free(raw);
+    } else {
+        char *raw = calloc((size_t)np, fsize + 1);
+        if (!raw) { rc = SK_ENOMEM; goto fail_mt; }
+        if (H5Aread(a, mt, raw) >= 0) {
+            rc = 0;
+            for (hssize_t i = 0; i < np && !rc; i++)
+                if (!(out[i] = strndup(raw + (size_t)i * (fsize + 1), fsize))) rc = SK_ENOMEM;
+        }
+        free(raw);
+    }
+fail_mt:
+    H5Tclose(mt);
+fail_read:
+    if (rc < 0) {
+        for (hssize_t i = 0; i < np; i++) free(out[i]);
+        free(out);
+        goto fail_check;
+    }
+done:
+    *names = out;
+    *n = (size_t)np;
+fail_check:
+    H5Sclose(sp);
+fail_space:
+    H5Tclose(ft);
+fail_type:
+    H5Aclose(a);
+fail_attr:
+    return rc;
+}
+
+/* Read dataset `name` of g into a new column of t. *nrows: the row count so far (SIZE_MAX before
+ * the first column); a column of another length is an error. 0, SK_EDATA or SK_ENOMEM; `why` is
+ * set to a short reason on SK_EDATA. */
+static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *nrows,
+                                const char **why) {
+    int rc = SK_EDATA;
+    *why = "cannot open";
+    hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
+    if (ds < 0) goto fail_ds;
+    hid_t ft = H5Dget_type(ds);
+    if (ft < 0) goto fail_type;
+    hid_t sp = H5Dget_space(ds);
+    if (sp < 0) goto fail_space;
+    hsize_t dims[1];
+    *why = "is not 1-D";
+    if (H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, dims, NULL) != 1)
+        goto fail_check;
+    *why = "has a different length from the other columns";
+    if (*nrows != SIZE_MAX && dims[0] != *nrows) goto fail_check;
+    if (dims[0] > SIZE_MAX / 16) goto fail_check;
+    size_t n = (size_t)dims[0];
+
+    sk_table_type type;
+    hid_t mt;
+    int own_mt = 0;
+    size_t fsize = 0;
+    *why = "has an unsupported type";
+    switch (H5Tget_class(ft)) {
+    case H5T_INTEGER:
+        type = H5Tget_sign(ft) == H5T_SGN_NONE ? SK_TABLE_U64 : SK_TABLE_I64;
+        mt = type == SK_TABLE_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+        break;
+    case H5T_FLOAT:
+        type = SK_TABLE_F64;
+        mt = H5T_NATIVE_DOUBLE;
+        break;
+    case H5T_STRING:
+        if (H5Tis_variable_str(ft) != 0) goto fail_check; /* only fixed-length strings */
+        type = SK_TABLE_STR;
+        fsize = H5Tget_size(ft);
+        if (n && fsize + 1 > SIZE_MAX / n) goto fail_check;
+        mt = sk_results__str_type(fsize + 1, H5Tget_cset(ft));
+        if (mt < 0) goto fail_check;
+        own_mt = 1;
+        break;
+    default:
+        goto fail_check;
+    }
+
+    sk_table_col *c;
+    rc = sk_table__add_col_n(t, name, type, n, &c);
+    *why = "is a duplicate or invalid column name";
+    if (rc < 0) goto fail_mt;
+    rc = SK_EDATA;
+    *why = "cannot be read";
+    if (type != SK_TABLE_STR) {
+        if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v.any) < 0) goto fail_mt;
+        rc = 0;
+    } else {
+        char *raw = calloc(n ? n : 1, fsize + 1);
+        if (!raw) { rc = SK_ENOMEM; goto fail_mt; }
+        if (!n || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
+            rc = 0;
+            for (size_t i = 0; i < n && !rc; i++)
+                if (!(c->v.str[i] = strndup(raw + i * (fsize + 1), fsize))) rc = SK_ENOMEM;
+        }
+        free(raw);
+    }
+    if (!rc) *nrows = n;
+fail_mt:
+    if (own_mt) H5Tclose(mt);
+fail_check:
+    H5Sclose(sp);
+fail_space:
+    H5Tclose(ft);
+fail_type:
+    H5Dclose(ds);
+fail_ds:
+    return rc;
+}
+
+/* Read group `gname` under loc (laid out by sk_results__write_table) into t (initialised, empty).
+ * On error t may hold some columns; the caller finalises it. */
+static int sk_results__read_table(hid_t loc, const char *gname, const char *where, sk_table *t,
+                                  const char *path, char *errbuf, size_t errlen) {
+    int rc;
+    hid_t g = H5Gopen2(loc, gname, H5P_DEFAULT);
+    if (g < 0) return sk_results__err(errbuf, errlen, SK_EDATA, "%s: no group %s", path, where);
+    char **names;
+    size_t n;
+    rc = sk_results__read_colnames(g, &names, &n);
+    if (rc < 0) {
+        sk_results__err(errbuf, errlen, rc, "%s: %s attribute %s/columns", path,
+                        rc == SK_ENOMEM ? "out of memory reading" : "missing or bad", where);
+        goto fail_names;
+    }
+    size_t nrows = SIZE_MAX;
+    for (size_t i = 0; i < n && !rc; i++) {
+        const char *why;
+        rc = sk_results__read_col(g, names[i], t, &nrows, &why);
+        if (rc == SK_ENOMEM) sk_results__err(errbuf, errlen, rc, "%s: out of memory reading %s/%s", path, where, names[i]);
+        else if (rc < 0) sk_results__err(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, names[i], why);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+fail_names:
+    H5Gclose(g);
+    return rc;
+}
+
+int sk_results_read(const char *path, sk_results_meta *meta_out, sk_table *summary_out,
+                    char *errbuf, size_t errlen) {
+    sk_results_meta m;
+    sk_table t;
+    sk_table_init(&t);
+    memset(&m, 0, sizeof m);
+    if (meta_out) memset(meta_out, 0, sizeof *meta_out);
+    if (summary_out) sk_table_init(summary_out);
+
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    hid_t file;
+    int rc = sk_results__open_read(path, &file, errbuf, errlen);
+    if (rc < 0) goto fail_open;
+    rc = sk_results__read_meta(file, path, &m, errbuf, errlen);
+    if (rc < 0) goto fail_read;
+    if (summary_out) {
+        rc = sk_results__read_table(file, "summary", "/summary", &t, path, errbuf, errlen);
+        if (rc < 0) goto fail_read;
+    }
+    H5Fclose(file);
+    sk_results__quiet_off(&q);
+    if (meta_out) *meta_out = m;
+    else sk_results_meta_fini(&m);
+    if (summary_out) *summary_out = t;
+    return 0;
+
+fail_read:
+    H5Fclose(file);
+    sk_results_meta_fini(&m);
+    sk_table_fini(&t);
+fail_open:
+    sk_results__quiet_off(&q);
+    return rc;
+}
+
+int sk_results_read_series(const char *path, const char *run_id, sk_table *out, char *errbuf,
+                           size_t errlen) {
+    sk_results_meta m;
+    sk_table_init(out);
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    hid_t file;
+    int rc = sk_results__open_read(path, &file, errbuf, errlen);
+    if (rc < 0) goto fail_open;
+    rc = sk_results__read_meta(file, path, &m, errbuf, errlen); /* checks it is ours */
+    sk_results_meta_fini(&m);
+    if (rc < 0) goto fail_read;
+    char where[300];
+    snprintf(where, sizeof where, "/runs/%s", run_id ? run_id : "(null)");
+    if (!sk_results__name_ok(run_id) || H5Lexists(file, "runs", H5P_DEFAULT) <= 0) {
+        rc = sk_results__err(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
+        goto fail_read;
+    }
+    hid_t runs = H5Gopen2(file, "runs", H5P_DEFAULT);
+    if (runs < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: /runs is not a group", path);
+        goto fail_read;
+    }
+    if (H5Lexists(runs, run_id, H5P_DEFAULT) <= 0)
+        rc = sk_results__err(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
+    else
+        rc = sk_results__read_table(runs, run_id, where, out, path, errbuf, errlen);
+    H5Gclose(runs);
+fail_read:
+    H5Fclose(file);
+    if (rc < 0) sk_table_fini(out);
+fail_open:
+    sk_results__quiet_off(&q);
+    return rc;
+}
+
+/* ================================================================================================
+ * Merging
+ * ==============================================================================================*/
+
+static const char *sk_results__type_name(sk_table_type t) {
+    switch (t) {
+    case SK_TABLE_I64: return "int64";
+    case SK_TABLE_U64: return "uint64";
+    case SK_TABLE_F64: return "double";
+    default: return "string";
+    }
+}
+
+/* SK_EDATA (naming `path`) unless `t` has exactly the columns of `ref` with the same types. */
+static int sk_results__same_cols(const sk_table *ref, const sk_table *t, const char *path,
+                                 const char *ref_path, char *errbuf, size_t errlen) {
+    for (size_t i = 0; i < ref->ncols; i++) {
+        int k = sk_table_find(t, ref->cols[i].name);
+        if (k < 0)
+            return sk_results__err(errbuf, errlen, SK_EDATA,
+                                   "%s: summary lacks column '%s' that %s has; refusing to merge",
+                                   path, ref->cols[i].name, ref_path);
+        if (t->cols[k].type != ref->cols[i].type)
+            return sk_results__err(errbuf, errlen, SK_EDATA,
+                                   "%s: summary column '%s' is %s but %s in %s; refusing to merge",
+                                   path, ref->cols[i].name, sk_results__type_name(t->cols[k].type),
+                                   sk_results__type_name(ref->cols[i].type), ref_path);
+    }
+    for (size_t i = 0; i < t->ncols; i++)
+        if (sk_table_find(ref, t->cols[i].name) < 0)
+            return sk_results__err(errbuf, errlen, SK_EDATA,
+                                   "%s: summary has column '%s' that %s lacks; refusing to merge",
+                                   path, t->cols[i].name, ref_path);
+    return 0;
+}
+
+/* Append the rows of src to dst (same columns, checked). Strings move from src to dst: src keeps
+ * its columns but loses their values. 0 or SK_ENOMEM (dst may have grown capacity only). */
+static int sk_results__append(sk_table *dst, sk_table *src) {
+    if (!dst->ncols) return 0;
+    for (size_t i = 0; i < dst->ncols; i++)
+        if (sk_table__reserve(&dst->cols[i], dst->cols[i].n + src->cols[0].n)) return SK_ENOMEM;
+    for (size_t i = 0; i < dst->ncols; i++) {
+        sk_table_col *d = &dst->cols[i], *s = &src->cols[sk_table_find(src, d->name)];
+        size_t es = sk_table__esize(d->type);
+        if (s->n) memcpy((char *)d->v.any + d->n * es, s->v.any, s->n * es);
+        d->n += s->n;
+        s->n = 0; /* strings now belong to dst */
+    }
+    return 0;
+}
+
+typedef struct {
+    const sk_results_meta *meta;
+    const sk_table *summary;
+    const char *const *inputs;
+    size_t n;
+} sk_results__mctx;
+
+/* Copy every /runs/<id> of input `in` (named inpath) into out's /runs (*out_runs, created on first
+ * use). SK_EDATA on a run id already copied. */
+static int sk_results__copy_runs(hid_t in, const char *inpath, hid_t file, hid_t *out_runs,
+                                 const char *path, char *errbuf, size_t errlen) {
+    int rc = 0;
+    if (H5Lexists(in, "runs", H5P_DEFAULT) <= 0) return 0;
+    hid_t runs = H5Gopen2(in, "runs", H5P_DEFAULT);
+    H5G_info_t gi;
+    if (runs < 0 || H5Gget_info(runs, &gi) < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: /runs is not a readable group", inpath);
+        goto fail_open;
+    }
+    if (*out_runs < 0 && (*out_runs = H5Gcreate2(file, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot create group /runs", path);
+        goto fail_open;
+    }
+    for (hsize_t k = 0; k < gi.nlinks && !rc; k++) {
+        ssize_t len = H5Lget_name_by_idx(runs, ".", H5_INDEX_NAME, H5_ITER_INC, k, NULL, 0, H5P_DEFAULT);
+        char *name = len < 0 ? NULL : malloc((size_t)len + 1);
+        if (!name) {
+            rc = sk_results__err(errbuf, errlen, len < 0 ? SK_EDATA : SK_ENOMEM,
+                                 "%s: cannot list /runs", inpath);
+            break;
+        }
+        if (H5Lget_name_by_idx(runs, ".", H5_INDEX_NAME, H5_ITER_INC, k, name, (size_t)len + 1, H5P_DEFAULT) < 0)
+            rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: cannot list /runs", inpath);
+        else if (H5Lexists(*out_runs, name, H5P_DEFAULT) > 0)
+            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+                                 "%s: run /runs/%s is also in an earlier input; refusing to merge",
+                                 inpath, name);
+        else if (H5Ocopy(runs, name, *out_runs, name, H5P_DEFAULT, H5P_DEFAULT) < 0)
+            rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot copy /runs/%s from %s", path,
+                                 name, inpath);
+        free(name);
+    }
+fail_open:
+    if (runs >= 0) H5Gclose(runs);
+    return rc;
+}
+
+static int sk_results__fill_merge(hid_t file, const char *path, void *ctx, char *errbuf,
+                                  size_t errlen) {
+    const sk_results__mctx *mc = ctx;
+    int rc = sk_results__write_meta(file, mc->meta, path, errbuf, errlen);
+    if (rc < 0) return rc;
+    rc = sk_results__write_table(file, "summary", "/summary", mc->summary, 0, path, errbuf, errlen);
+    hid_t out_runs = -1;
+    for (size_t i = 0; i < mc->n && !rc; i++) {
+        hid_t in;
+        rc = sk_results__open_read(mc->inputs[i], &in, errbuf, errlen);
+        if (rc < 0) break;
+        rc = sk_results__copy_runs(in, mc->inputs[i], file, &out_runs, path, errbuf, errlen);
+        H5Fclose(in);
+    }
+    if (out_runs >= 0 && H5Gclose(out_runs) < 0 && !rc)
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close group /runs", path);
+    return rc;
+}
+
+int sk_results_merge(const char *const *inputs, size_t n, const char *out, char *errbuf,
+                     size_t errlen) {
+    if (!n || !inputs) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no inputs to merge", out);
+    sk_results_meta m0, mi;
+    sk_table all, ti;
+    int rc = sk_results_read(inputs[0], &m0, &all, errbuf, errlen);
+    if (rc < 0) return rc;
+    for (size_t i = 1; i < n; i++) {
+        rc = sk_results_read(inputs[i], &mi, &ti, errbuf, errlen);
+        if (rc < 0) goto fail_inputs;
+        if (strcmp(mi.config_sha256, m0.config_sha256) != 0)
+            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+                                 "%s: config_sha256 %s differs from %s's %s; refusing to merge",
+                                 inputs[i], mi.config_sha256, inputs[0], m0.config_sha256);
+        if (!rc) rc = sk_results__same_cols(&all, &ti, inputs[i], inputs[0], errbuf, errlen);
+        if (!rc && (rc = sk_results__append(&all, &ti)) < 0)
+            sk_results__err(errbuf, errlen, rc, "%s: out of memory merging %s", out, inputs[i]);
+        sk_results_meta_fini(&mi);
+        sk_table_fini(&ti);
+        if (rc < 0) goto fail_inputs;
+    }
+    sk_results__mctx mc = {&m0, &all, inputs, n};
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    rc = sk_results__atomic(out, sk_results__fill_merge, &mc, errbuf, errlen);
+    sk_results__quiet_off(&q);
+fail_inputs:
+    sk_results_meta_fini(&m0);
+    sk_table_fini(&all);
+    return rc;
+}
