@@ -50,9 +50,8 @@ deps)
 run)
     install_deps
     build "$BUILD_DIR"
-    log "running the default job: synkti bench phold (16,384 pending events)"
-    "$BUILD_DIR/synkti" version
-    "$BUILD_DIR/synkti" bench phold ;;
+    log "running the default job: synkti run experiments/quickstart.yaml -> results/quickstart.h5"
+    "$BUILD_DIR/synkti" run experiments/quickstart.yaml ;;
 test)
     install_deps
     build "$BUILD_DIR" -DSYNKTI_WERROR=ON

@@ -1,4 +1,5 @@
-/* test_results.c - results files: round trips, series layout, atomic writes, read errors, merge. */
+/* test_results.c - results files: round trips, series layout, atomic writes, read errors, merge
+ * (sorted by run when there is a run column). */
 #include "io/sk_results.h"
 #include "test.h"
 
@@ -403,6 +404,113 @@ static void test_merge(void) {
     ASSERT_EQ_INT(sk_results_merge(in5, 0, out2, err, sizeof err), SK_EUSAGE);
 }
 
+/* A shard of a sweep over runs 0..nruns-1 that holds runs r = k, k + m, k + 2m, ... (k/m as in
+ * `--shard k/m`; 0/1 is the unsharded run), in the order given by `order` (1 ascending, -1
+ * descending). Every value is a function of the run id, so shards and the whole agree. Extra runs
+ * in `extra` (count nextra) are appended as-is, to make duplicates. */
+static void t_write_sweep(const char *name, int64_t nruns, int64_t k, int64_t m, int order,
+                          const int64_t *extra, size_t nextra, char *path, size_t plen) {
+    char err[512] = "";
+    sk_table t;
+    sk_table_init(&t);
+    int seed = sk_table_add_col(&t, "seed", SK_TABLE_U64);
+    int run = sk_table_add_col(&t, "run", SK_TABLE_I64);
+    int cost = sk_table_add_col(&t, "cost", SK_TABLE_F64);
+    int pol = sk_table_add_col(&t, "policy", SK_TABLE_STR);
+    size_t n = 0;
+    int64_t ids[64];
+    for (int64_t r = k; r < nruns; r += m) ids[n++] = r;
+    if (order < 0)
+        for (size_t i = 0; i < n / 2; i++) {
+            int64_t x = ids[i];
+            ids[i] = ids[n - 1 - i];
+            ids[n - 1 - i] = x;
+        }
+    for (size_t i = 0; i < nextra; i++) ids[n++] = extra[i];
+    for (size_t i = 0; i < n; i++) {
+        int64_t r = ids[i];
+        char s[32];
+        snprintf(s, sizeof s, "p%" PRId64, r * 7);
+        sk_table_push_u64(&t, (size_t)seed, 0x9E3779B97F4A7C15ULL * (uint64_t)(r + 1));
+        sk_table_push_i64(&t, (size_t)run, r);
+        sk_table_push_f64(&t, (size_t)cost, r % 3 ? 0.1 * (double)r : -0.0);
+        sk_table_push_str(&t, (size_t)pol, s);
+    }
+    sk_results_meta mm = t_meta;
+    mm.config_sha256 = "cccc";
+    t_path(path, plen, name);
+    if (sk_results_write(path, &mm, &t, err, sizeof err)) fprintf(stderr, "  %s\n", err);
+    sk_table_fini(&t);
+}
+
+static void test_merge_sorts_runs(void) {
+    char whole[128], s0[128], s1[128], s2[128], dup[128], self[128], out[128], err[512] = "";
+    t_write_sweep("sweep_all.h5", 9, 0, 1, 1, NULL, 0, whole, sizeof whole);
+    t_write_sweep("sweep_s0.h5", 9, 0, 3, 1, NULL, 0, s0, sizeof s0);  /* 0 3 6 */
+    t_write_sweep("sweep_s1.h5", 9, 1, 3, -1, NULL, 0, s1, sizeof s1); /* 7 4 1 */
+    t_write_sweep("sweep_s2.h5", 9, 2, 3, 1, NULL, 0, s2, sizeof s2);  /* 2 5 8 */
+    t_path(out, sizeof out, "sweep_merged.h5");
+
+    /* Shards in any order give the unsharded summary, bit for bit. */
+    const char *in[] = {s2, s0, s1};
+    int rc = sk_results_merge(in, 3, out, err, sizeof err);
+    if (rc) fprintf(stderr, "  %s\n", err);
+    ASSERT_EQ_INT(rc, 0);
+    sk_table tw, tm;
+    ASSERT_EQ_INT(sk_results_read(whole, NULL, &tw, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_results_read(out, NULL, &tm, err, sizeof err), 0);
+    ASSERT_EQ_U64(sk_table_nrows(&tm), 9);
+    int run = sk_table_find(&tm, "run");
+    ASSERT_TRUE(run >= 0);
+    for (size_t r = 0; r < 9; r++) ASSERT_EQ_I64(tm.cols[run].v.i64[r], (int64_t)r);
+    ASSERT_TRUE(t_tables_equal(&tw, &tm));
+    sk_table_fini(&tw);
+    sk_table_fini(&tm);
+
+    /* Run 4 in two shards: refused naming both files; nothing created, no temporary left. */
+    char out2[128];
+    t_path(out2, sizeof out2, "sweep_merged2.h5");
+    const int64_t four = 4;
+    t_write_sweep("sweep_dup.h5", 9, 0, 3, 1, &four, 1, dup, sizeof dup); /* 0 3 6 4 */
+    const char *in2[] = {dup, s1};
+    err[0] = '\0';
+    ASSERT_EQ_INT(sk_results_merge(in2, 2, out2, err, sizeof err), SK_EDATA);
+    ASSERT_STR_CONTAINS(err, dup);
+    ASSERT_STR_CONTAINS(err, s1);
+    ASSERT_STR_CONTAINS(err, "run 4");
+    ASSERT_TRUE(access(out2, F_OK) != 0);
+    ASSERT_EQ_INT(t_count_tmp(), 0);
+
+    /* A run twice inside one input, even a lone one. */
+    const int64_t three = 3;
+    t_write_sweep("sweep_self.h5", 9, 0, 3, 1, &three, 1, self, sizeof self); /* 0 3 6 3 */
+    const char *in3[] = {self};
+    err[0] = '\0';
+    ASSERT_EQ_INT(sk_results_merge(in3, 1, out2, err, sizeof err), SK_EDATA);
+    ASSERT_STR_CONTAINS(err, self);
+    ASSERT_STR_CONTAINS(err, "run 3 twice");
+    ASSERT_TRUE(access(out2, F_OK) != 0);
+
+    /* A "run" column that is not int64 is left alone: concatenation order. */
+    sk_table t;
+    char f1[128], f2[128];
+    sk_results_meta mm = t_meta;
+    mm.config_sha256 = "dddd";
+    for (int k = 0; k < 2; k++) {
+        sk_table_init(&t);
+        sk_table_add_col(&t, "run", SK_TABLE_F64);
+        sk_table_push_f64(&t, 0, k ? 1.0 : 2.0);
+        t_path(k ? f2 : f1, sizeof f1, k ? "frun2.h5" : "frun1.h5");
+        ASSERT_EQ_INT(sk_results_write(k ? f2 : f1, &mm, &t, err, sizeof err), 0);
+        sk_table_fini(&t);
+    }
+    const char *in4[] = {f1, f2};
+    ASSERT_EQ_INT(sk_results_merge(in4, 2, out2, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_results_read(out2, NULL, &t, err, sizeof err), 0);
+    ASSERT_TRUE(t.ncols == 1 && t.cols[0].n == 2 && t.cols[0].v.f64[0] == 2.0);
+    sk_table_fini(&t);
+}
+
 /* Remove every file in t_dir, then t_dir. */
 static void t_cleanup(void) {
     DIR *d = opendir(t_dir);
@@ -425,6 +533,7 @@ int main(int argc, char **argv) {
         {"atomic", test_atomic},
         {"read_errors", test_read_errors},
         {"merge", test_merge},
+        {"merge_sorts_runs", test_merge_sorts_runs},
         {NULL, NULL},
     };
     snprintf(t_dir, sizeof t_dir, "/tmp/sk_results_XXXXXX");

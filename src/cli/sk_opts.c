@@ -85,9 +85,13 @@ int sk_opts_parse(const char *cmd, const char *usage, const sk_opt *tbl, void *d
             for (const sk_opt *t = tbl; t && t->name; t++)
                 if (strlen(t->name) == len && !strncmp(t->name, name, len)) { o = t; break; }
             if (eq) val = eq + 1;
-        } else if (a[2] == 0) {
+        } else {
             for (const sk_opt *t = tbl; t && t->name; t++)
                 if (t->shortc == a[1]) { o = t; break; }
+            if (o && a[2]) { /* -j2: attached value; flags take none */
+                if (o->kind == SK_OPT_FLAG) o = NULL;
+                else val = a + 2;
+            }
         }
         if (!o) {
             fprintf(stderr, "synkti %s: unknown option '%s' (see 'synkti %s --help')\n", cmd, a, cmd);

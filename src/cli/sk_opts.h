@@ -19,7 +19,7 @@ typedef struct sk_opt {
 } sk_opt;
 
 /* Parse argv[0..argc) (the words after the command name) into the struct at dst.
- * Accepts --name VALUE, --name=VALUE, -x VALUE, flags, "--" and positional words; positional words
+ * Accepts --name VALUE, --name=VALUE, -x VALUE, -xVALUE, flags, "--" and positional words; positional words
  * are moved to the front of argv and their count stored in *npos.
  * Returns 0; 1 when --help/-h was given (help printed to stdout); or SK_EUSAGE after printing
  * "synkti CMD: --name: what was expected, got 'x'" to stderr. */

@@ -407,7 +407,8 @@ static int sk__cyaml_diag(sk_diag *d, const sk_ytree *t, const sk_cylog *lg, con
     }
     size_t o = 0;
     for (size_t i = nf; i-- > 0;) {
-        if (fields[i][0] == '\'') o += (size_t)snprintf(path + o, sizeof path - o, "[%.*s]", (int)flen[i] - 2, fields[i] + 1);
+        if (fields[i][0] == '\'') /* libcyaml counts entries from 1 in its backtrace */
+            o += (size_t)snprintf(path + o, sizeof path - o, "[%ld]", strtol(fields[i] + 1, NULL, 10) - 1);
         else o += (size_t)snprintf(path + o, sizeof path - o, "%s%.*s", o ? "." : "", (int)flen[i], fields[i]);
         if (o >= sizeof path) o = sizeof path - 1;
     }
@@ -966,6 +967,33 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
         if (sk__set_get(sets, "scenario.kind")) rc = sk__set_err(d, "scenario.kind", kname, "unknown scenario kind (known: %s)", known);
         else rc = sk__err(d, SK_ECONFIG, kn->vline, kn->vcol, "scenario.kind", "unknown scenario kind '%s' (known: %s)", kname, known);
         goto out;
+    }
+
+    /* policies: a list of mappings; say so plainly before libcyaml does */
+    const sk_ynode *pn = sk__ylook(&t, "policies");
+    if (pn) {
+        if (pn->node->type != YAML_SEQUENCE_NODE) {
+            rc = sk__err(d, SK_ECONFIG, pn->vline, pn->vcol, "policies", "expected a list of {name: ..., params: {...}}, got %s", sk__ykind(pn->node));
+            goto out;
+        }
+        if (pn->node->data.sequence.items.top == pn->node->data.sequence.items.start) {
+            rc = sk__err(d, SK_ECONFIG, pn->vline, pn->vcol, "policies", "empty list: name at least one policy, or leave the key out for the default");
+            goto out;
+        }
+        int q = 0;
+        for (yaml_node_item_t *it = pn->node->data.sequence.items.start; it < pn->node->data.sequence.items.top; it++, q++) {
+            yaml_node_t *x = yaml_document_get_node(&t.doc, *it);
+            if (x->type == YAML_MAPPING_NODE) continue;
+            char ip[64];
+            snprintf(ip, sizeof ip, "policies[%d]", q);
+            if (x->type == YAML_SCALAR_NODE)
+                rc = sk__err(d, SK_ECONFIG, (int)x->start_mark.line + 1, (int)x->start_mark.column + 1, ip,
+                             "expected a mapping, got '%s' (write '- name: %s')", x->data.scalar.value, x->data.scalar.value);
+            else
+                rc = sk__err(d, SK_ECONFIG, (int)x->start_mark.line + 1, (int)x->start_mark.column + 1, ip,
+                             "expected a mapping {name: ..., params: {...}}, got %s", sk__ykind(x));
+            goto out;
+        }
     }
 
     if ((rc = sk__schema_init(&sch, e->kind)) < 0) goto out;

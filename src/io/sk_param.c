@@ -32,7 +32,7 @@ int sk_param_check(const sk_param_def *d, const sk_value *v, char *why, size_t w
     char got[48];
     if (d->type == SK_PT_INT) snprintf(got, sizeof got, "%lld", (long long)v->i);
     else snprintf(got, sizeof got, "%.17g", v->f);
-    snprintf(why, wlen, "expected %s in [%.17g, %.17g], got %s", sk_ptype_expect(d->type), d->lo, d->hi, got);
+    snprintf(why, wlen, "expected %s in [%.10g, %.10g], got %s", sk_ptype_expect(d->type), d->lo, d->hi, got);
     return SK_ECONFIG;
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -949,6 +950,84 @@ static int sk_results__append(sk_table *dst, sk_table *src) {
     return 0;
 }
 
+/* One summary row for sorting by the `run` column: its value and its row index. */
+typedef struct {
+    int64_t run;
+    size_t row;
+} sk_results__runkey;
+
+static int sk_results__cmp_runkey(const void *a, const void *b) {
+    const sk_results__runkey *x = a, *y = b;
+    if (x->run != y->run) return x->run < y->run ? -1 : 1;
+    return (x->row > y->row) - (x->row < y->row); /* ties only reach the duplicate check */
+}
+
+/* Index of the input that row `row` of the concatenation came from; ends[i] is the row count after
+ * input i. */
+static size_t sk_results__row_input(const size_t *ends, size_t n, size_t row) {
+    size_t i = 0;
+    while (i + 1 < n && row >= ends[i]) i++;
+    return i;
+}
+
+/* Reorder every column of t (consistent, `nrows` rows) so that row k is old row perm[k]. 0 or
+ * SK_ENOMEM (t then partly reordered, but still consistent and owning all its strings). */
+static int sk_results__permute(sk_table *t, const sk_results__runkey *perm, size_t nrows) {
+    for (size_t i = 0; i < t->ncols; i++) {
+        sk_table_col *c = &t->cols[i];
+        size_t es = sk_table__esize(c->type);
+        char *nv = malloc(nrows * es), *old = c->v.any;
+        if (!nv) return SK_ENOMEM;
+        for (size_t k = 0; k < nrows; k++) memcpy(nv + k * es, old + perm[k].row * es, es);
+        free(old);
+        c->v.any = nv;
+        c->cap = nrows;
+    }
+    return 0;
+}
+
+/* Sort the merged summary `all` by its int64 `run` column, if it has one, so that merging shards in
+ * any order gives the rows of an unsharded run. `ends` maps rows to inputs for messages. 0;
+ * SK_EDATA naming both inputs on a repeated run value; SK_ENOMEM. */
+static int sk_results__sort_runs(sk_table *all, const size_t *ends, const char *const *inputs,
+                                 size_t n, const char *out, char *errbuf, size_t errlen) {
+    int col = sk_table_find(all, "run");
+    if (col < 0 || all->cols[col].type != SK_TABLE_I64) return 0;
+    size_t nrows = all->cols[col].n;
+    if (nrows < 2) return 0;
+    const int64_t *run = all->cols[col].v.i64;
+    int rc = 0;
+    sk_results__runkey *keys = malloc(nrows * sizeof *keys);
+    if (!keys) return sk_results__err(errbuf, errlen, SK_ENOMEM, "%s: out of memory sorting rows", out);
+    int sorted = 1;
+    for (size_t r = 0; r < nrows; r++) {
+        keys[r].run = run[r];
+        keys[r].row = r;
+        if (r && run[r] <= run[r - 1]) sorted = 0;
+    }
+    if (sorted) goto done; /* strictly increasing already: nothing to reorder, no duplicates */
+    qsort(keys, nrows, sizeof *keys, sk_results__cmp_runkey);
+    for (size_t k = 1; k < nrows; k++) {
+        if (keys[k].run != keys[k - 1].run) continue;
+        const char *a = inputs[sk_results__row_input(ends, n, keys[k - 1].row)];
+        const char *b = inputs[sk_results__row_input(ends, n, keys[k].row)];
+        if (a == b)
+            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+                                 "%s: summary has run %" PRId64 " twice; refusing to merge", a,
+                                 keys[k].run);
+        else
+            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+                                 "%s and %s: both have summary run %" PRId64 "; refusing to merge",
+                                 a, b, keys[k].run);
+        goto done;
+    }
+    if ((rc = sk_results__permute(all, keys, nrows)) < 0)
+        sk_results__err(errbuf, errlen, rc, "%s: out of memory sorting rows", out);
+done:
+    free(keys);
+    return rc;
+}
+
 typedef struct {
     const sk_results_meta *meta;
     const sk_table *summary;
@@ -1020,8 +1099,14 @@ int sk_results_merge(const char *const *inputs, size_t n, const char *out, char 
     if (!n || !inputs) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no inputs to merge", out);
     sk_results_meta m0, mi;
     sk_table all, ti;
+    size_t *ends = malloc(n * sizeof *ends); /* rows of `all` after each input */
+    if (!ends) return sk_results__err(errbuf, errlen, SK_ENOMEM, "%s: out of memory", out);
     int rc = sk_results_read(inputs[0], &m0, &all, errbuf, errlen);
-    if (rc < 0) return rc;
+    if (rc < 0) {
+        free(ends);
+        return rc;
+    }
+    ends[0] = all.ncols ? all.cols[0].n : 0;
     for (size_t i = 1; i < n; i++) {
         rc = sk_results_read(inputs[i], &mi, &ti, errbuf, errlen);
         if (rc < 0) goto fail_inputs;
@@ -1035,7 +1120,10 @@ int sk_results_merge(const char *const *inputs, size_t n, const char *out, char 
         sk_results_meta_fini(&mi);
         sk_table_fini(&ti);
         if (rc < 0) goto fail_inputs;
+        ends[i] = all.ncols ? all.cols[0].n : 0;
     }
+    rc = sk_results__sort_runs(&all, ends, inputs, n, out, errbuf, errlen);
+    if (rc < 0) goto fail_inputs;
     sk_results__mctx mc = {&m0, &all, inputs, n};
     sk_results__quiet q;
     sk_results__quiet_on(&q);
@@ -1044,5 +1132,6 @@ int sk_results_merge(const char *const *inputs, size_t n, const char *out, char 
 fail_inputs:
     sk_results_meta_fini(&m0);
     sk_table_fini(&all);
+    free(ends);
     return rc;
 }

@@ -130,10 +130,14 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
 
 /* Merge shard files: /summary rows are concatenated in the order of `inputs` (values kept as they
  * are, nothing renumbered), /runs/<id> groups are copied, and the result is written atomically to
- * `out` with the root metadata of inputs[0]. Refused with SK_EDATA (naming the file, `out` not
- * created or touched) if config_sha256 or the set of summary columns and their types differ from
- * inputs[0], or if two inputs hold the same run id. Column order is that of inputs[0]. Returns 0;
- * SK_EUSAGE if n == 0; otherwise the errors of sk_results_read() and sk_results_write(). */
+ * `out` with the root metadata of inputs[0]. When the summary has an int64 column named "run", the
+ * rows are then sorted by it, ascending, so that shards merged in any order give the /summary of an
+ * unsharded run bit for bit (e.g. `--shard 0/2` with runs 0,2,4.. and `--shard 1/2` with 1,3,5..);
+ * without such a column the concatenation order stays. Refused with SK_EDATA (naming the file,
+ * `out` not created or touched) if config_sha256 or the set of summary columns and their types
+ * differ from inputs[0], if a "run" value occurs twice (naming both files, or the one file twice),
+ * or if two inputs hold the same /runs id. Column order is that of inputs[0]. Returns 0; SK_EUSAGE
+ * if n == 0; otherwise the errors of sk_results_read() and sk_results_write(). */
 int sk_results_merge(const char *const *inputs, size_t n, const char *out, char *errbuf,
                      size_t errlen);
 

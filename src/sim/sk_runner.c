@@ -1,11 +1,14 @@
 /* sk_runner.c - parallel execution of an experiment plan into one HDF5 results file. */
 #include "sim/sk_runner.h"
 
+#include <dirent.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,6 +162,30 @@ static int sk__write(sk_runner *r, char *err, size_t errlen) {
     return rc;
 }
 
+/* Remove "<output>.tmp.<pid>" files left by processes that no longer exist (a kill -9 during a
+ * write). Files of live processes are left alone. */
+static void sk__clean_stale(const char *out) {
+    const char *slash = strrchr(out, '/');
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - out) : 1, slash ? out : ".");
+    if (slash == out) snprintf(dir, sizeof dir, "/");
+    const char *base = slash ? slash + 1 : out;
+    size_t bl = strlen(base);
+    DIR *d = opendir(dir);
+    if (!d) return;
+    for (struct dirent *de; (de = readdir(d));) {
+        if (strncmp(de->d_name, base, bl) || strncmp(de->d_name + bl, ".tmp.", 5)) continue;
+        char *end;
+        long pid = strtol(de->d_name + bl + 5, &end, 10);
+        if (*end || pid <= 0 || pid == (long)getpid()) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        unlink(path);
+    }
+    closedir(d);
+}
+
 /* ---- resume ---------------------------------------------------------------------------------- */
 
 static int sk__resume(sk_runner *r, char *err, size_t errlen) {
@@ -260,7 +287,7 @@ static void sk__summary(const sk_runner *r, FILE *out) {
     uint64_t Q = e->npol ? e->npol : 1, R = (uint64_t)e->replications;
     fprintf(out, "#");
     for (size_t a = 0; a < e->naxes; a++) fprintf(out, " %s", e->axes[a].key);
-    fprintf(out, "%spolicy runs failed", e->naxes ? " " : " ");
+    fprintf(out, " policy runs failed");
     for (size_t m = 0; m < k->nmetrics; m++)
         if (k->metrics[m].mean) fprintf(out, " mean_%s", k->metrics[m].name);
     fputc('\n', out);
@@ -279,18 +306,15 @@ static void sk__summary(const sk_runner *r, FILE *out) {
                     sum[m] += k->metrics[m].type == SK_TABLE_F64 ? row->m[m].f : (double)row->m[m].i;
             }
             if (!n && !nf) continue;
-            uint64_t div = 1;
             for (size_t a = 0; a < e->naxes; a++) {
                 uint64_t dv = 1;
                 for (size_t b = a + 1; b < e->naxes; b++) dv *= e->axes[b].n;
-                fputc(a ? ' ' : ' ', out);
+                fputc(' ', out);
                 sk_value_print(out, &e->axes[a].vals[(p / dv) % e->axes[a].n], e->axes[a].def->type);
-                div = dv;
             }
-            (void)div;
             fprintf(out, " %s %" PRIu64 " %" PRIu64, e->npol ? e->pol[q].def->name : "-", n + nf, nf);
             for (size_t m = 0; m < k->nmetrics; m++)
-                if (k->metrics[m].mean) fprintf(out, " %.6g", n ? sum[m] / (double)n : NAN);
+                if (k->metrics[m].mean) fprintf(out, " %.10g", n ? sum[m] / (double)n : NAN);
             fputc('\n', out);
         }
 }
@@ -315,6 +339,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         goto out;
     }
     for (uint64_t i = 0; i < r.nlocal; i++) r.rows[i].m = r.mstore + i * nm;
+    sk__clean_stale(o->output);
     if (o->resume && (rc = sk__resume(&r, err, errlen)) < 0) goto out;
     if (o->resume && r.nresumed && o->progress)
         fprintf(stderr, "synkti run: resuming: %" PRIu64 " of %" PRIu64 " runs already in %s\n", r.nresumed, r.nlocal, o->output);

@@ -1,0 +1,245 @@
+/* test_runner.c - experiment plan and runner: /summary bitwise identical for 1 and 2 threads and
+ * for shard layouts merged; resume completes a partial file to the same result; resume refuses
+ * another configuration; unwritable output leaves nothing behind; plan numbering. */
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "io/sk_exp.h"
+#include "io/sk_results.h"
+#include "sim/sk_runner.h"
+#include "test.h"
+
+static const char *sk_exp_text =
+    "name: det\n"
+    "seed: 7\n"
+    "replications: 3\n"
+    "scenario: {kind: phold, lps: 32, events_per_lp: 2, end: 20}\n"
+    "policies:\n"
+    "  - name: uniform\n"
+    "  - {name: hotspot, params: {hot_lps: 2}}\n"
+    "sweep:\n"
+    "  lps: [16, 32]\n"
+    "  hotspot.hot_weight: 0.25..0.75:0.5\n";
+
+static char sk_dir[256];
+static volatile sig_atomic_t sk_nostop;
+
+static void sk_path(char *buf, size_t n, const char *name) { snprintf(buf, n, "%s/%s", sk_dir, name); }
+
+static int sk_run(const sk_exp *e, const char *out, int threads, uint64_t k, uint64_t n, int resume) {
+    sk_runner_opts o = {.threads = threads, .shard_k = k, .shard_n = n, .resume = resume, .output = out,
+                        .command_line = "test", .stop = &sk_nostop};
+    uint64_t nf = 0;
+    char err[1024] = "";
+    int rc = sk_runner_run(e, &o, &nf, err, sizeof err);
+    if (rc < 0) fprintf(stderr, "  runner: %s\n", err);
+    return rc < 0 ? rc : (int)nf;
+}
+
+/* 1 if the two tables have the same columns (names, types, order) and bitwise the same values. */
+static int sk_same_table(const sk_table *a, const sk_table *b) {
+    if (a->ncols != b->ncols) return 0;
+    for (size_t c = 0; c < a->ncols; c++) {
+        const sk_table_col *x = &a->cols[c], *y = &b->cols[c];
+        if (strcmp(x->name, y->name) || x->type != y->type || x->n != y->n) return 0;
+        for (size_t i = 0; i < x->n; i++) {
+            if (x->type == SK_TABLE_STR) {
+                if (strcmp(x->v.str[i], y->v.str[i])) return 0;
+            } else if (memcmp((const char *)x->v.any + 8 * i, (const char *)y->v.any + 8 * i, 8)) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+static int sk_read(const char *path, sk_table *t, sk_results_meta *m) {
+    char err[512];
+    int rc = sk_results_read(path, m, t, err, sizeof err);
+    if (rc < 0) fprintf(stderr, "  read: %s\n", err);
+    return rc;
+}
+
+static void test_plan_numbering(void) {
+    sk_exp e;
+    char err[512];
+    ASSERT_EQ_INT(sk_exp_load_text(&e, "det.yaml", sk_exp_text, strlen(sk_exp_text), NULL, 0, err, sizeof err), 0);
+    ASSERT_EQ_U64(e.npoints, 4);
+    ASSERT_EQ_U64(e.nruns, 4 * 2 * 3);
+    sk_run_scratch sc;
+    ASSERT_EQ_INT(sk_run_scratch_init(&sc, &e), 0);
+    sk_run_spec s;
+    sk_exp_run_at(&e, 0, &sc, &s);
+    ASSERT_EQ_U64(s.point, 0);
+    ASSERT_EQ_INT(s.sparams[0].i, 16);
+    sk_exp_run_at(&e, 9, &sc, &s); /* point 1 (lps 16, w 0.75), policy hotspot, replication 0 */
+    ASSERT_EQ_U64(s.point, 1);
+    ASSERT_EQ_U64(s.policy, 1);
+    ASSERT_EQ_U64(s.replication, 0);
+    ASSERT_EQ_U64(s.world_index, 3);
+    ASSERT_EQ_INT(s.sparams[0].i, 16);
+    ASSERT_NEAR(s.pparams[1].f, 0.75, 0);
+    ASSERT_EQ_INT(s.pparams[0].i, 2);
+    sk_exp_run_at(&e, 23, &sc, &s);
+    ASSERT_EQ_U64(s.point, 3);
+    ASSERT_EQ_INT(s.sparams[0].i, 32);
+    ASSERT_EQ_U64(s.world_index, 11);
+    sk_run_scratch_fini(&sc);
+    /* --set: replace an axis, remove one, override a scalar */
+    sk_exp e2;
+    const char *sets[] = {"sweep.lps=8,16,32", "sweep.hotspot.hot_weight=", "replications=2"};
+    ASSERT_EQ_INT(sk_exp_load_text(&e2, "det.yaml", sk_exp_text, strlen(sk_exp_text), sets, 3, err, sizeof err), 0);
+    ASSERT_EQ_U64(e2.nruns, 3 * 2 * 2);
+    ASSERT_TRUE(strcmp(e.sha256, e2.sha256) != 0);
+    /* the resolved text loads back to the same configuration */
+    sk_exp e3;
+    ASSERT_EQ_INT(sk_exp_load_text(&e3, "resolved.yaml", e2.resolved, strlen(e2.resolved), NULL, 0, err, sizeof err), 0);
+    ASSERT_TRUE(!strcmp(e3.resolved, e2.resolved));
+    ASSERT_TRUE(!strcmp(e3.sha256, e2.sha256));
+    sk_exp_fini(&e3);
+    sk_exp_fini(&e2);
+    sk_exp_fini(&e);
+}
+
+static void test_threads_and_shards(void) {
+    sk_exp e;
+    char err[512], a[512], b[512], s0[512], s1[512], m2[512], t0[512], t1[512], t2[512], m3[512];
+    ASSERT_EQ_INT(sk_exp_load_text(&e, "det.yaml", sk_exp_text, strlen(sk_exp_text), NULL, 0, err, sizeof err), 0);
+    sk_path(a, sizeof a, "a.h5");
+    sk_path(b, sizeof b, "b.h5");
+    sk_path(s0, sizeof s0, "s0.h5");
+    sk_path(s1, sizeof s1, "s1.h5");
+    sk_path(m2, sizeof m2, "m2.h5");
+    sk_path(t0, sizeof t0, "t0.h5");
+    sk_path(t1, sizeof t1, "t1.h5");
+    sk_path(t2, sizeof t2, "t2.h5");
+    sk_path(m3, sizeof m3, "m3.h5");
+    ASSERT_EQ_INT(sk_run(&e, a, 1, 0, 1, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, b, 2, 0, 1, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, s1, 2, 1, 2, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, s0, 1, 0, 2, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, t2, 1, 2, 3, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, t0, 2, 0, 3, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, t1, 1, 1, 3, 0), 0);
+    const char *in2[] = {s1, s0}, *in3[] = {t2, t0, t1};
+    ASSERT_EQ_INT(sk_results_merge(in2, 2, m2, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_results_merge(in3, 3, m3, err, sizeof err), 0);
+
+    sk_table ta, tb, tm2, tm3;
+    sk_results_meta ma, mb, mm2, mm3;
+    ASSERT_EQ_INT(sk_read(a, &ta, &ma), 0);
+    ASSERT_EQ_INT(sk_read(b, &tb, &mb), 0);
+    ASSERT_EQ_INT(sk_read(m2, &tm2, &mm2), 0);
+    ASSERT_EQ_INT(sk_read(m3, &tm3, &mm3), 0);
+    ASSERT_EQ_I64(sk_table_nrows(&ta), 24);
+    int crun = sk_table_find(&ta, "run"), cst = sk_table_find(&ta, "status"), cev = sk_table_find(&ta, "events");
+    ASSERT_TRUE(crun >= 0 && cst >= 0 && cev >= 0);
+    for (int64_t i = 0; i < 24; i++) {
+        ASSERT_EQ_I64(ta.cols[crun].v.i64[i], i);
+        ASSERT_TRUE(!strcmp(ta.cols[cst].v.str[i], "ok"));
+        ASSERT_TRUE(ta.cols[cev].v.i64[i] > 0);
+    }
+    ASSERT_TRUE(sk_same_table(&ta, &tb));
+    ASSERT_TRUE(sk_same_table(&ta, &tm2));
+    ASSERT_TRUE(sk_same_table(&ta, &tm3));
+    ASSERT_TRUE(!strcmp(ma.config_sha256, e.sha256));
+    ASSERT_TRUE(!strcmp(ma.config_yaml, e.resolved));
+    ASSERT_EQ_U64(ma.master_seed, 7);
+    /* common random numbers: uniform runs of one world see the same world; the seed matters */
+    int cws = sk_table_find(&ta, "checksum");
+    ASSERT_TRUE(cws >= 0);
+    ASSERT_TRUE(ta.cols[cws].v.u64[0] != ta.cols[cws].v.u64[1]);
+    sk_table_fini(&ta), sk_table_fini(&tb), sk_table_fini(&tm2), sk_table_fini(&tm3);
+    sk_results_meta_fini(&ma), sk_results_meta_fini(&mb), sk_results_meta_fini(&mm2), sk_results_meta_fini(&mm3);
+    sk_exp_fini(&e);
+}
+
+static void test_resume(void) {
+    sk_exp e, other;
+    char err[512], full[512], part[512];
+    ASSERT_EQ_INT(sk_exp_load_text(&e, "det.yaml", sk_exp_text, strlen(sk_exp_text), NULL, 0, err, sizeof err), 0);
+    sk_path(full, sizeof full, "full.h5");
+    sk_path(part, sizeof part, "part.h5");
+    ASSERT_EQ_INT(sk_run(&e, full, 2, 0, 1, 0), 0);
+    /* a partial file: the runs of shard 1/3 only, then resume the whole experiment on it */
+    ASSERT_EQ_INT(sk_run(&e, part, 1, 1, 3, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, part, 2, 0, 1, 1), 0);
+    sk_table tf, tp;
+    sk_results_meta mf, mp;
+    ASSERT_EQ_INT(sk_read(full, &tf, &mf), 0);
+    ASSERT_EQ_INT(sk_read(part, &tp, &mp), 0);
+    ASSERT_TRUE(sk_same_table(&tf, &tp));
+    sk_table_fini(&tp);
+    sk_results_meta_fini(&mp);
+    /* another configuration is refused and the file is left as it was */
+    const char *sets[] = {"seed=8"};
+    ASSERT_EQ_INT(sk_exp_load_text(&other, "det.yaml", sk_exp_text, strlen(sk_exp_text), sets, 1, err, sizeof err), 0);
+    sk_runner_opts o = {.threads = 1, .shard_n = 1, .resume = 1, .output = part, .stop = &sk_nostop};
+    uint64_t nf;
+    ASSERT_EQ_INT(sk_runner_run(&other, &o, &nf, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "another configuration");
+    ASSERT_EQ_INT(sk_read(part, &tp, &mp), 0);
+    ASSERT_TRUE(sk_same_table(&tf, &tp));
+    sk_table_fini(&tp), sk_table_fini(&tf);
+    sk_results_meta_fini(&mp), sk_results_meta_fini(&mf);
+    sk_exp_fini(&other);
+    sk_exp_fini(&e);
+}
+
+static void test_stop_and_bad_output(void) {
+    sk_exp e;
+    char err[512], path[512];
+    ASSERT_EQ_INT(sk_exp_load_text(&e, "det.yaml", sk_exp_text, strlen(sk_exp_text), NULL, 0, err, sizeof err), 0);
+    /* stopped before any run: a valid file with no rows, SK_EINTR */
+    static volatile sig_atomic_t stop = 1;
+    sk_path(path, sizeof path, "stopped.h5");
+    sk_runner_opts o = {.threads = 2, .shard_n = 1, .output = path, .stop = &stop};
+    uint64_t nf;
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, err, sizeof err), SK_EINTR);
+    ASSERT_STR_CONTAINS(err, "--resume");
+    sk_table t;
+    sk_results_meta m;
+    ASSERT_EQ_INT(sk_read(path, &t, &m), 0);
+    ASSERT_EQ_I64(sk_table_nrows(&t), 0);
+    sk_table_fini(&t);
+    sk_results_meta_fini(&m);
+    /* a folder that does not exist: error, nothing created */
+    sk_path(path, sizeof path, "no/such/dir/x.h5");
+    o.stop = &sk_nostop;
+    o.output = path;
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, err, sizeof err), SK_ECANTCREAT);
+    struct stat st;
+    ASSERT_TRUE(stat(path, &st) != 0);
+    sk_exp_fini(&e);
+}
+
+static void test_shard_path(void) {
+    char *p = sk_runner_shard_path("out/res.h5", 3, 8);
+    ASSERT_TRUE(p && !strcmp(p, "out/res.shard-3-of-8.h5"));
+    free(p);
+    p = sk_runner_shard_path("a.b/res", 0, 2);
+    ASSERT_TRUE(p && !strcmp(p, "a.b/res.shard-0-of-2"));
+    free(p);
+    p = sk_runner_shard_path("res.h5", 0, 1);
+    ASSERT_TRUE(p && !strcmp(p, "res.h5"));
+    free(p);
+}
+
+int main(int argc, char **argv) {
+    snprintf(sk_dir, sizeof sk_dir, "/tmp/sk_test_runner.%d", (int)getpid());
+    if (mkdir(sk_dir, 0700) != 0) return 1;
+    static const sk_test tests[] = {
+        {"plan_numbering", test_plan_numbering},
+        {"threads_and_shards", test_threads_and_shards},
+        {"resume", test_resume},
+        {"stop_and_bad_output", test_stop_and_bad_output},
+        {"shard_path", test_shard_path},
+        {NULL, NULL},
+    };
+    int rc = sk_test_main(tests, argc, argv);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", sk_dir);
+    if (system(cmd) != 0) rc = 1;
+    return rc;
+}
