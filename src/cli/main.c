@@ -15,6 +15,8 @@ static const struct sk_cmd {
     {"run", sk_cmd_run, "run an experiment file's runs in parallel into an HDF5 results file"},
     {"validate", sk_cmd_validate, "check an experiment file without running it"},
     {"plan", sk_cmd_plan, "list an experiment's numbered runs with their parameters and seeds"},
+    {"export", sk_cmd_export, "print a results file's summary, a run's series or its metadata as CSV, TSV or JSON"},
+    {"merge", sk_cmd_merge, "merge the results files of an experiment's shards into one"},
     {"bench", sk_cmd_bench, "measure the engine: PHOLD event throughput, RNG generator costs"},
     {"version", sk_cmd_version, "print version, git revision, build and library versions"},
     {"help", sk_cmd_help, "show this help, or a command's help ('synkti help bench')"},

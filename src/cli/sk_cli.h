@@ -10,6 +10,8 @@ int sk_cmd_version(int argc, char **argv);
 int sk_cmd_run(int argc, char **argv);
 int sk_cmd_validate(int argc, char **argv);
 int sk_cmd_plan(int argc, char **argv);
+int sk_cmd_export(int argc, char **argv);
+int sk_cmd_merge(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);
