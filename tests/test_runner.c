@@ -214,6 +214,46 @@ static void test_stop_and_bad_output(void) {
     sk_exp_fini(&e);
 }
 
+/* series: true writes /runs/<run>/{t, events}; the bins add up to the run's events; identical
+ * for 1 and 2 threads and after a resume from a partial file. */
+static void test_series(void) {
+    sk_exp e;
+    char err[512], a[512], b[512];
+    const char *sets[] = {"series=true", "sweep.hotspot.hot_weight="};
+    ASSERT_EQ_INT(sk_exp_load_text(&e, "det.yaml", sk_exp_text, strlen(sk_exp_text), sets, 2, err, sizeof err), 0);
+    ASSERT_EQ_INT(e.series, 1);
+    ASSERT_STR_CONTAINS(e.resolved, "series: true");
+    sk_path(a, sizeof a, "sa.h5");
+    sk_path(b, sizeof b, "sb.h5");
+    ASSERT_EQ_INT(sk_run(&e, a, 1, 0, 1, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, b, 2, 1, 2, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, b, 2, 0, 1, 1), 0);
+    sk_table ta, tb;
+    sk_results_meta ma, mb;
+    ASSERT_EQ_INT(sk_read(a, &ta, &ma), 0);
+    ASSERT_EQ_INT(sk_read(b, &tb, &mb), 0);
+    ASSERT_TRUE(sk_same_table(&ta, &tb));
+    int cev = sk_table_find(&ta, "events");
+    for (uint64_t i = 0; i < e.nruns; i++) {
+        char id[24];
+        snprintf(id, sizeof id, "%llu", (unsigned long long)i);
+        sk_table sa, sb;
+        ASSERT_EQ_INT(sk_results_read_series(a, id, &sa, err, sizeof err), 0);
+        ASSERT_EQ_INT(sk_results_read_series(b, id, &sb, err, sizeof err), 0);
+        ASSERT_TRUE(sk_same_table(&sa, &sb));
+        ASSERT_EQ_I64(sk_table_nrows(&sa), 100);
+        int ce = sk_table_find(&sa, "events");
+        ASSERT_TRUE(ce >= 0);
+        int64_t sum = 0;
+        for (size_t k = 0; k < sa.cols[ce].n; k++) sum += sa.cols[ce].v.i64[k];
+        ASSERT_EQ_I64(sum, ta.cols[cev].v.i64[i]);
+        sk_table_fini(&sa), sk_table_fini(&sb);
+    }
+    sk_table_fini(&ta), sk_table_fini(&tb);
+    sk_results_meta_fini(&ma), sk_results_meta_fini(&mb);
+    sk_exp_fini(&e);
+}
+
 static void test_shard_path(void) {
     char *p = sk_runner_shard_path("out/res.h5", 3, 8);
     ASSERT_TRUE(p && !strcmp(p, "out/res.shard-3-of-8.h5"));
@@ -234,6 +274,7 @@ int main(int argc, char **argv) {
         {"threads_and_shards", test_threads_and_shards},
         {"resume", test_resume},
         {"stop_and_bad_output", test_stop_and_bad_output},
+        {"series", test_series},
         {"shard_path", test_shard_path},
         {NULL, NULL},
     };

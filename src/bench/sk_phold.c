@@ -43,6 +43,8 @@ void sk_phold_defaults(sk_phold_params *p) {
     p->hot_lps = 0;
     p->hot_weight = 0;
     p->stop = NULL;
+    p->nbins = 0;
+    p->bins = NULL;
 }
 
 int sk_phold_check(const sk_phold_params *p, char *msg, size_t msglen) {
@@ -84,6 +86,16 @@ static void sk_phold_event_hot(void *ctx, sk_engine *eng, const sk_event *ev) {
     sk_schedule(eng, ev->t + dt, SK_PHOLD_EV, dst, 0);
 }
 
+/* Run to `end`; with a stop flag, in chunks of 2^20 events, checking it between chunks. Returns an
+ * SK_RUN_* reason or SK_EINTR / another negative code. Chunking does not change the event stream. */
+static int sk__run_until(sk_engine *eng, sk_time end, const volatile sig_atomic_t *stop) {
+    if (!stop) return sk_engine_run(eng, end, 0);
+    int rc;
+    while ((rc = sk_engine_run(eng, end, 1u << 20)) == SK_RUN_EVENT_LIMIT)
+        if (*stop) return SK_EINTR;
+    return rc;
+}
+
 int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {
     sk_phold m;
     sk_engine eng;
@@ -109,14 +121,16 @@ int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {
         for (uint64_t k = 0; k < p->events_per_lp; k++)
             sk_schedule(&eng, m.la_us + (sk_time)sk_rng_exponential(&m.rng, m.em_us), SK_PHOLD_EV, lp, 0);
     double t1 = sk__now();
-    if (!p->stop) {
-        rc = sk_engine_run(&eng, sk_time_from(p->end, SK_SEC), 0);
+    sk_time end_us = sk_time_from(p->end, SK_SEC);
+    if (!p->nbins) {
+        rc = sk__run_until(&eng, end_us, p->stop);
     } else {
-        while ((rc = sk_engine_run(&eng, sk_time_from(p->end, SK_SEC), 1u << 20)) == SK_RUN_EVENT_LIMIT)
-            if (*p->stop) {
-                rc = SK_EINTR;
-                break;
-            }
+        for (uint32_t k = 0; k < p->nbins; k++) {
+            uint64_t before = eng.executed;
+            sk_time bend = k + 1 == p->nbins ? end_us : (sk_time)((double)end_us * (k + 1) / p->nbins);
+            if ((rc = sk__run_until(&eng, bend, p->stop)) < 0) break;
+            p->bins[k] = eng.executed - before;
+        }
     }
     double t2 = sk__now();
     if (rc >= 0) rc = 0;

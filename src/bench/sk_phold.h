@@ -36,6 +36,10 @@ typedef struct sk_phold_params {
     double hot_weight;
     /* When not NULL, checked every 2^20 events; once non-zero the run stops with SK_EINTR. */
     const volatile sig_atomic_t *stop;
+    /* When nbins > 0: bins[k] gets the events executed in [k, k+1) * end / nbins (the run goes
+     * bin by bin; the event stream is the same). */
+    uint32_t nbins;
+    uint64_t *bins;
 } sk_phold_params;
 
 typedef struct sk_phold_result {
@@ -48,7 +52,7 @@ typedef struct sk_phold_result {
 } sk_phold_result;
 
 /* Defaults: 1024 LPs x 16 events, end 1000, mean 1, lookahead 0.1, remote 0.9, seed 1, no hot
- * spot, no stop flag. */
+ * spot, no stop flag, no bins. */
 void sk_phold_defaults(sk_phold_params *p);
 /* Check parameter ranges. Returns 0, or SK_EUSAGE with a message (naming the parameter) in msg. */
 int sk_phold_check(const sk_phold_params *p, char *msg, size_t msglen);

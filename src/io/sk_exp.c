@@ -18,6 +18,8 @@
 #define SK_EXP_MAX_FILE (16u << 20)     /* experiment files above 16 MiB are refused */
 #define SK_EXP_MAX_NODES 1000000        /* YAML nodes */
 #define SK_EXP_MAX_CHECKS 100000        /* sweep points cross-checked one by one */
+#define SK_EXP_MAX_PATHS (64u << 20)    /* bytes of key paths kept for positions */
+#define SK_EXP_MAX_AXIS 1000000         /* values of one sweep axis */
 
 /* ---- diagnostics ----------------------------------------------------------------------------- */
 
@@ -66,6 +68,7 @@ typedef struct sk_ytree {
     sk_ynode *v;
     size_t n, cap;
     unsigned char *seen; /* per node: visited (aliases make a node reachable twice) */
+    size_t pbytes;       /* sum of the path lengths, bounded by SK_EXP_MAX_PATHS */
 } sk_ytree;
 
 static void sk__ytree_fini(sk_ytree *t) {
@@ -91,6 +94,40 @@ static const char *sk__ykind(const yaml_node_t *n) {
     }
 }
 
+typedef struct sk_ykey {
+    const char *s;
+    size_t j;
+} sk_ykey;
+
+static int sk__ykey_cmp(const void *a, const void *b) {
+    const sk_ykey *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+    return c ? c : (x->j > y->j) - (x->j < y->j);
+}
+
+/* dup[j] = 1 when the scalar key of pair j of mapping m repeats an earlier key of m (sorting, so
+ * that a mapping with many keys costs n log n). Returns 0 (*dup to free) or SK_ENOMEM. */
+static int sk__ydups(yaml_document_t *doc, yaml_node_t *m, unsigned char **dup) {
+    size_t n = (size_t)(m->data.mapping.pairs.top - m->data.mapping.pairs.start), nk = 0;
+    sk_ykey *keys = malloc((n ? n : 1) * sizeof *keys);
+    *dup = calloc(n ? n : 1, 1);
+    if (!keys || !*dup) {
+        free(keys);
+        free(*dup);
+        *dup = NULL;
+        return SK_ENOMEM;
+    }
+    for (size_t j = 0; j < n; j++) {
+        yaml_node_t *k = yaml_document_get_node(doc, m->data.mapping.pairs.start[j].key);
+        if (k && k->type == YAML_SCALAR_NODE) keys[nk++] = (sk_ykey){(const char *)k->data.scalar.value, j};
+    }
+    qsort(keys, nk, sizeof *keys, sk__ykey_cmp);
+    for (size_t i = 1; i < nk; i++)
+        if (!strcmp(keys[i].s, keys[i - 1].s)) (*dup)[keys[i].j] = 1;
+    free(keys);
+    return 0;
+}
+
 static int sk__ywalk(sk_ytree *t, sk_diag *d, yaml_node_t *node, const char *path, int kl, int kc) {
     int id = (int)(node - t->doc.nodes.start);
     if (t->seen[id])
@@ -105,6 +142,10 @@ static int sk__ywalk(sk_ytree *t, sk_diag *d, yaml_node_t *node, const char *pat
         t->cap = nc;
     }
     sk_ynode *e = &t->v[t->n];
+    size_t plen = strlen(path);
+    if ((t->pbytes += plen + 1) > SK_EXP_MAX_PATHS)
+        return sk__err(d, SK_ECONFIG, (int)node->start_mark.line + 1, (int)node->start_mark.column + 1, NULL,
+                       "too many values under long keys; not an experiment file?");
     if (!(e->path = strdup(path))) return SK_ENOMEM;
     e->kline = kl;
     e->kcol = kc;
@@ -112,12 +153,14 @@ static int sk__ywalk(sk_ytree *t, sk_diag *d, yaml_node_t *node, const char *pat
     e->vcol = (int)node->start_mark.column + 1;
     e->node = node;
     t->n++;
-    size_t plen = strlen(path);
     char *sub = malloc(plen + 64 + 1024);
     if (!sub) return SK_ENOMEM;
     int rc = 0;
     if (node->type == YAML_MAPPING_NODE) {
-        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++) {
+        unsigned char *dup = NULL;
+        if ((rc = sk__ydups(&t->doc, node, &dup)) < 0) { free(sub); return rc; }
+        size_t j = 0;
+        for (yaml_node_pair_t *p = node->data.mapping.pairs.start; p < node->data.mapping.pairs.top; p++, j++) {
             yaml_node_t *k = yaml_document_get_node(&t->doc, p->key);
             yaml_node_t *v = yaml_document_get_node(&t->doc, p->value);
             int l = (int)k->start_mark.line + 1, c = (int)k->start_mark.column + 1;
@@ -131,12 +174,13 @@ static int sk__ywalk(sk_ytree *t, sk_diag *d, yaml_node_t *node, const char *pat
                 break;
             }
             snprintf(sub, plen + 64 + 1024, "%s%s%s", path, *path ? "." : "", ks);
-            if (sk__ylook(t, sub)) {
+            if (dup[j]) {
                 rc = sk__err(d, SK_ECONFIG, l, c, sub, "key given twice");
                 break;
             }
             if ((rc = sk__ywalk(t, d, v, sub, l, c)) < 0) break;
         }
+        free(dup);
     } else if (node->type == YAML_SEQUENCE_NODE) {
         int k = 0;
         for (yaml_node_item_t *it = node->data.sequence.items.start; it < node->data.sequence.items.top; it++, k++) {
@@ -149,15 +193,176 @@ static int sk__ywalk(sk_ytree *t, sk_diag *d, yaml_node_t *node, const char *pat
     return rc;
 }
 
-/* Line and column (1-based) of byte offset `off` in text. */
+/* Line and column (1-based) of byte offset `off` in text; columns count characters, as libyaml's
+ * marks do (the bytes before `off` are valid UTF-8 when this is called). */
 static void sk__offset_pos(const char *text, size_t len, size_t off, int *line, int *col) {
     int l = 1, c = 1;
     for (size_t i = 0; i < off && i < len; i++) {
         if (text[i] == '\n') { l++; c = 1; }
-        else c++;
+        else if (((unsigned char)text[i] & 0xc0) != 0x80) c++;
     }
     *line = l;
     *col = c;
+}
+
+/* Report libyaml's error in p (reader: encoding; scanner/parser: syntax) at the key path `path`.
+ * Returns SK_EDATA, or SK_ENOMEM. */
+static int sk__yaml_err(sk_diag *d, const yaml_parser_t *p, const char *text, size_t len, const char *path) {
+    if (p->error == YAML_MEMORY_ERROR) return SK_ENOMEM;
+    if (p->error == YAML_READER_ERROR) {
+        int l, c;
+        sk__offset_pos(text, len, p->problem_offset, &l, &c);
+        unsigned byte = p->problem_offset < len ? (unsigned char)text[p->problem_offset] : 0;
+        return sk__err(d, SK_EDATA, l, c, path, "%s (byte 0x%02x at offset %zu): the file must be UTF-8 text",
+                       p->problem ? p->problem : "unreadable byte", byte, p->problem_offset);
+    }
+    int l = (int)p->problem_mark.line + 1, c = (int)p->problem_mark.column + 1;
+    char ctx[160] = "";
+    if (p->context)
+        snprintf(ctx, sizeof ctx, " %s that starts at %d:%d", p->context, (int)p->context_mark.line + 1,
+                 (int)p->context_mark.column + 1);
+    /* a tab in the indentation of the problem line: say so, libyaml's wording does not */
+    const char *tab = "";
+    size_t bol = p->problem_mark.index < len ? p->problem_mark.index : len;
+    while (bol > 0 && text[bol - 1] != '\n') bol--;
+    for (size_t i = bol; i < len && (text[i] == ' ' || text[i] == '\t'); i++)
+        if (text[i] == '\t') { tab = " (a tab in the indentation: YAML indents with spaces)"; break; }
+    return sk__err(d, SK_EDATA, l, c, path, "YAML syntax error: %s%s%s", p->problem ? p->problem : "unknown", ctx, tab);
+}
+
+/* ---- pass 0: libyaml events, to tell where (which key path) a syntax error or an anchor is ---- */
+
+#define SK_EXP_MAX_DEPTH 32 /* nesting levels of mappings and sequences */
+
+typedef struct sk_yframe {
+    size_t plen;  /* length of the container's path */
+    int map;      /* mapping (1) or sequence (0) */
+    int have_key; /* mapping: 0 a key comes next, 1 its value (path holds ".key"), 2 inside a complex key */
+    long idx;     /* sequence: index of the next entry */
+} sk_yframe;
+
+typedef struct sk_yscan {
+    char *path; /* the key path of the current position */
+    size_t len, cap;
+    sk_yframe st[SK_EXP_MAX_DEPTH];
+    int n;
+} sk_yscan;
+
+static int sk__yscan_add(sk_yscan *s, const char *txt, size_t tl) {
+    if (s->len + tl + 1 > s->cap) {
+        size_t nc = s->cap ? 2 * s->cap : 256;
+        while (nc < s->len + tl + 1) nc *= 2;
+        char *np = realloc(s->path, nc);
+        if (!np) return SK_ENOMEM;
+        s->path = np;
+        s->cap = nc;
+    }
+    memcpy(s->path + s->len, txt, tl);
+    s->len += tl;
+    s->path[s->len] = 0;
+    return 0;
+}
+
+static void sk__yscan_cut(sk_yscan *s, size_t len) {
+    s->len = len;
+    if (s->path) s->path[len] = 0;
+}
+
+/* A value (scalar or container) starts in the current container: a sequence entry gets "[i]". */
+static int sk__yscan_begin(sk_yscan *s) {
+    if (!s->n) return 0;
+    sk_yframe *f = &s->st[s->n - 1];
+    if (!f->map) {
+        char ix[32];
+        int k = snprintf(ix, sizeof ix, "[%ld]", f->idx);
+        return sk__yscan_add(s, ix, (size_t)k);
+    }
+    if (f->have_key == 0) f->have_key = 2; /* a container used as a key */
+    return 0;
+}
+
+/* A value ended: back to the container's path. */
+static void sk__yscan_end(sk_yscan *s) {
+    if (!s->n) return;
+    sk_yframe *f = &s->st[s->n - 1];
+    if (!f->map) f->idx++;
+    else f->have_key = f->have_key == 2 ? 1 : 0;
+    sk__yscan_cut(s, f->plen);
+}
+
+/* Read the whole stream as events. Returns 0, or SK_EDATA (syntax, encoding), SK_ECONFIG (anchor or
+ * alias, nesting deeper than SK_EXP_MAX_DEPTH) or SK_ENOMEM, with the key path of the position in
+ * the message. */
+static int sk__yscan(sk_diag *d, const char *text, size_t len) {
+    yaml_parser_t p;
+    if (!yaml_parser_initialize(&p)) return SK_ENOMEM;
+    yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
+    yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
+    sk_yscan s = {0};
+    int rc = sk__yscan_add(&s, "", 0);
+    for (int done = 0; !done && rc == 0;) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&p, &ev)) {
+            /* the innermost container's path (a mapping with its key) */
+            if (s.n && !s.st[s.n - 1].map) sk__yscan_cut(&s, s.st[s.n - 1].plen);
+            rc = sk__yaml_err(d, &p, text, len, s.path);
+            break;
+        }
+        int l = (int)ev.start_mark.line + 1, c = (int)ev.start_mark.column + 1;
+        const yaml_char_t *anchor = NULL;
+        switch (ev.type) {
+        case YAML_DOCUMENT_START_EVENT:
+            s.n = 0;
+            sk__yscan_cut(&s, 0);
+            break;
+        case YAML_STREAM_END_EVENT: done = 1; break;
+        case YAML_ALIAS_EVENT:
+            if ((rc = sk__yscan_begin(&s)) < 0) break;
+            rc = sk__err(d, SK_ECONFIG, l, c, s.path, "alias *%s: anchors and aliases are not supported; write the value out",
+                         ev.data.alias.anchor);
+            break;
+        case YAML_SCALAR_EVENT: {
+            anchor = ev.data.scalar.anchor;
+            sk_yframe *f = s.n ? &s.st[s.n - 1] : NULL;
+            if (f && f->map && f->have_key == 0) { /* a key */
+                const char *k = (const char *)ev.data.scalar.value;
+                if ((rc = sk__yscan_add(&s, ".", s.len ? 1 : 0)) < 0) break;
+                if ((rc = sk__yscan_add(&s, k, ev.data.scalar.length)) < 0) break;
+                f->have_key = 1;
+                if (anchor) break;
+            } else {
+                if ((rc = sk__yscan_begin(&s)) < 0) break;
+                if (anchor) break;
+                sk__yscan_end(&s);
+            }
+            break;
+        }
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT:
+            anchor = ev.type == YAML_MAPPING_START_EVENT ? ev.data.mapping_start.anchor : ev.data.sequence_start.anchor;
+            if ((rc = sk__yscan_begin(&s)) < 0) break;
+            if (anchor) break;
+            if (s.n == SK_EXP_MAX_DEPTH) {
+                rc = sk__err(d, SK_ECONFIG, l, c, s.path, "nested deeper than %d levels; not an experiment file?", SK_EXP_MAX_DEPTH);
+                break;
+            }
+            s.st[s.n++] = (sk_yframe){.plen = s.len, .map = ev.type == YAML_MAPPING_START_EVENT};
+            break;
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT:
+            if (s.n) s.n--;
+            sk__yscan_end(&s);
+            break;
+        default: break;
+        }
+        if (rc == 0 && anchor)
+            rc = sk__err(d, SK_ECONFIG, l, c, s.path, "anchor &%s: anchors and aliases are not supported; write the value out",
+                         anchor);
+        yaml_event_delete(&ev);
+    }
+    free(s.path);
+    yaml_parser_delete(&p);
+    return rc;
 }
 
 static int sk__ytree_load(sk_ytree *t, sk_diag *d, const char *text, size_t len) {
@@ -169,24 +374,14 @@ static int sk__ytree_load(sk_ytree *t, sk_diag *d, const char *text, size_t len)
         sk__offset_pos(text, len, (size_t)(nul - text), &l, &c);
         return sk__err(d, SK_EDATA, l, c, NULL, "NUL byte in the file (not a text file?)");
     }
+    int rc = sk__yscan(d, text, len);
+    if (rc < 0) return rc;
     yaml_parser_t p;
     if (!yaml_parser_initialize(&p)) return SK_ENOMEM;
     yaml_parser_set_input_string(&p, (const unsigned char *)text, len);
     yaml_parser_set_encoding(&p, YAML_UTF8_ENCODING);
-    int rc = 0;
     if (!yaml_parser_load(&p, &t->doc)) {
-        if (p.error == YAML_MEMORY_ERROR) rc = SK_ENOMEM;
-        else if (p.error == YAML_READER_ERROR) {
-            int l, c;
-            sk__offset_pos(text, len, p.problem_offset, &l, &c);
-            rc = sk__err(d, SK_EDATA, l, c, NULL, "%s (byte 0x%02x at offset %zu): the file must be UTF-8 text",
-                         p.problem ? p.problem : "unreadable byte", (unsigned)(p.problem_value & 0xff),
-                         p.problem_offset);
-        } else {
-            int l = (int)p.problem_mark.line + 1, c = (int)p.problem_mark.column + 1;
-            rc = sk__err(d, SK_EDATA, l, c, NULL, "YAML syntax error: %s%s%s", p.problem ? p.problem : "unknown",
-                         p.context ? " " : "", p.context ? p.context : "");
-        }
+        rc = sk__yaml_err(d, &p, text, len, NULL);
         yaml_parser_delete(&p);
         return rc;
     }
@@ -198,10 +393,9 @@ static int sk__ytree_load(sk_ytree *t, sk_diag *d, const char *text, size_t len)
     }
     yaml_document_t extra;
     if (!yaml_parser_load(&p, &extra)) {
-        int l = (int)p.problem_mark.line + 1, c = (int)p.problem_mark.column + 1;
+        rc = sk__yaml_err(d, &p, text, len, NULL);
         yaml_parser_delete(&p);
-        return sk__err(d, SK_EDATA, l, c, NULL, "YAML syntax error after the first document: %s",
-                       p.problem ? p.problem : "unknown");
+        return rc;
     }
     int more = yaml_document_get_root_node(&extra) != NULL;
     int ml = (int)extra.start_mark.line + 1;
@@ -263,9 +457,10 @@ typedef struct sk_y_pol {
 
 typedef struct sk_y_top {
     char *name;
-    uint64_t *seed;
-    int64_t *replications;
+    char *seed;         /* scalars are read as text and parsed like --set values (sk_param_parse): */
+    char *replications; /* libcyaml's numbers take "1e3" as 1, "4.0" as 4 and "010" as 8 */
     char *output;
+    int64_t *series;
     void **scenario; /* [0] kind, [1 + k] parameter k */
     sk_y_pol *policies;
     unsigned policies_count;
@@ -278,23 +473,19 @@ typedef struct sk_schema {
     size_t npp;
     cyaml_schema_field_t pol_f[3];
     cyaml_schema_value_t pol_entry;
-    cyaml_schema_field_t top_f[8];
+    cyaml_schema_field_t top_f[9];
     cyaml_schema_value_t top;
     cyaml_schema_value_t str_value;
 } sk_schema;
 
+/* Every parameter is read as text (its slot holds a char *) and parsed by sk_param_parse, so the
+ * file and --set accept the same values. */
 static void sk__field_for(cyaml_schema_field_t *f, const sk_param_def *p, size_t slot, const cyaml_schema_value_t *str) {
     memset(f, 0, sizeof *f);
     f->key = p->name;
     f->data_offset = (uint32_t)(slot * sizeof(void *));
-    f->value.flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL;
-    switch (p->type) {
-    case SK_PT_INT: f->value.type = CYAML_INT; f->value.data_size = sizeof(int64_t); break;
-    case SK_PT_FLOAT: f->value.type = CYAML_FLOAT; f->value.data_size = sizeof(double); break;
-    case SK_PT_BOOL: f->value.type = CYAML_BOOL; f->value.data_size = sizeof(int64_t); break;
-    case SK_PT_STR:
-    case SK_PT_PATH: f->value = *str; f->value.flags |= CYAML_FLAG_OPTIONAL; break;
-    }
+    f->value = *str;
+    f->value.flags |= CYAML_FLAG_OPTIONAL;
 }
 
 static void sk__schema_fini(sk_schema *s) {
@@ -345,14 +536,15 @@ static int sk__schema_init(sk_schema *s, const sk_scenario_kind *k) {
     cyaml_schema_field_t *f = s->top_f;
     *f++ = (cyaml_schema_field_t)CYAML_FIELD_STRING_PTR("name", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, sk_y_top,
                                                         name, 0, CYAML_UNLIMITED);
-    *f++ = (cyaml_schema_field_t){.key = "seed", .data_offset = offsetof(sk_y_top, seed),
-                                  .value = {.type = CYAML_UINT, .flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
-                                            .data_size = sizeof(uint64_t)}};
-    *f++ = (cyaml_schema_field_t){.key = "replications", .data_offset = offsetof(sk_y_top, replications),
-                                  .value = {.type = CYAML_INT, .flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
-                                            .data_size = sizeof(int64_t)}};
+    *f++ = (cyaml_schema_field_t)CYAML_FIELD_STRING_PTR("seed", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, sk_y_top,
+                                                        seed, 0, CYAML_UNLIMITED);
+    *f++ = (cyaml_schema_field_t)CYAML_FIELD_STRING_PTR("replications", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                                                        sk_y_top, replications, 0, CYAML_UNLIMITED);
     *f++ = (cyaml_schema_field_t)CYAML_FIELD_STRING_PTR("output", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, sk_y_top,
                                                         output, 0, CYAML_UNLIMITED);
+    *f++ = (cyaml_schema_field_t){.key = "series", .data_offset = offsetof(sk_y_top, series),
+                                  .value = {.type = CYAML_BOOL, .flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
+                                            .data_size = sizeof(int64_t)}};
     *f++ = (cyaml_schema_field_t){.key = "scenario", .data_offset = offsetof(sk_y_top, scenario),
                                   .value = {.type = CYAML_MAPPING, .flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
                                             .data_size = (uint32_t)((k->nparams + 1) * sizeof(void *)),
@@ -422,7 +614,7 @@ static int sk__cyaml_diag(sk_diag *d, const sk_ytree *t, const sk_cylog *lg, con
         if (yn) { line = yn->kline; col = yn->kcol; }
         snprintf(path, sizeof path, "%s", full);
         if (!strcmp(full, key))
-            m = "unknown key (expected name, seed, replications, output, scenario, policies, sweep)";
+            m = "unknown key (expected name, seed, replications, output, series, scenario, policies, sweep)";
         else if (!strncmp(full, "scenario.", 9)) {
             size_t o2 = (size_t)snprintf(better, sizeof better, "not a parameter of scenario kind '%s' (it takes: kind", k->name);
             for (size_t i = 0; i < k->nparams && o2 < sizeof better; i++)
@@ -435,18 +627,6 @@ static int sk__cyaml_diag(sk_diag *d, const sk_ytree *t, const sk_cylog *lg, con
             m = "unknown key (a policy entry has: name, params)";
         else
             m = "unknown key";
-    } else if (!strncmp(msg, "Invalid INT value: ", 19)) {
-        snprintf(better, sizeof better, "expected an integer, got %s", msg + 19);
-        m = better;
-    } else if (!strncmp(msg, "Invalid UINT value: ", 20)) {
-        snprintf(better, sizeof better, "expected a non-negative integer, got %s", msg + 20);
-        m = better;
-    } else if (!strncmp(msg, "Invalid FLOAT value: ", 21)) {
-        snprintf(better, sizeof better, "expected a number, got %s", msg + 21);
-        m = better;
-    } else if (!strncmp(msg, "Invalid BOOL value: ", 20)) {
-        snprintf(better, sizeof better, "expected true or false, got %s", msg + 20);
-        m = better;
     } else if (!strncmp(msg, "Expecting ", 10)) {
         const sk_ynode *yn = sk__ylook(t, path);
         if (yn) {
@@ -474,17 +654,15 @@ static int sk__pos(const sk_ytree *t, const char *path, int *l, int *c) {
     return n != NULL;
 }
 
-/* Fill `out` from a libcyaml slot (NULL: absent). */
-static int sk__from_slot(const sk_param_def *p, void *slot, sk_value *out) {
-    *out = (sk_value){0};
-    switch (p->type) {
-    case SK_PT_INT: out->i = *(int64_t *)slot; return 0;
-    case SK_PT_FLOAT: out->f = *(double *)slot; return 0;
-    case SK_PT_BOOL: out->i = *(int64_t *)slot != 0; return 0;
-    case SK_PT_STR:
-    case SK_PT_PATH: return (out->s = strdup((char *)slot)) ? 0 : SK_ENOMEM;
-    }
-    return SK_EINTERNAL;
+/* A seed: decimal digits only, 0 .. 2^64-1. Returns 0 or SK_ECONFIG. */
+static int sk__parse_seed(const char *text, uint64_t *out) {
+    char *end;
+    if (*text < '0' || *text > '9') return SK_ECONFIG;
+    errno = 0;
+    unsigned long long v = strtoull(text, &end, 10);
+    if (*end || errno) return SK_ECONFIG;
+    *out = v;
+    return 0;
 }
 
 /* A PATH value must name a readable file (absolute, relative to the experiment file's folder or
@@ -790,7 +968,7 @@ static int sk__resolve_text(sk_exp *e) {
     fprintf(f, "\nseed: %llu\nreplications: %lld\noutput: ", (unsigned long long)e->seed, (long long)e->replications);
     tmp.s = e->output;
     sk_value_print(f, &tmp, SK_PT_STR);
-    fprintf(f, "\nscenario:\n  kind: %s\n", e->kind->name);
+    fprintf(f, "\nseries: %s\nscenario:\n  kind: %s\n", e->series ? "true" : "false", e->kind->name);
     sk__print_params(f, "  ", e->kind->params, e->kind->nparams, e->sparams);
     if (e->kind->npolicies) {
         fputs("policies:\n", f);
@@ -912,9 +1090,8 @@ static int sk__params(sk_exp *e, const sk_ytree *t, sk_diag *d, sk_sets *sets, c
                 return rc == SK_ENOMEM ? rc : sk__set_err(d, skey, sv, "%s", why);
             l = 0;
         } else if (slot) {
-            if ((rc = sk__from_slot(p, slot, &out[i])) < 0) return rc;
-            if ((rc = sk_param_check(p, &out[i], why, sizeof why)) < 0) return sk__err(d, rc, l, c, path, "%s", why);
-            if (p->type == SK_PT_PATH && !*out[i].s) return sk__err(d, SK_ECONFIG, l, c, path, "expected a file name, got an empty string");
+            if ((rc = sk_param_parse(p, (const char *)slot, &out[i], why, sizeof why)) < 0)
+                return rc == SK_ENOMEM ? rc : sk__err(d, rc, l, c, path, "%s", why);
         } else if (p->def) {
             if ((rc = sk_param_parse(p, p->def, &out[i], why, sizeof why)) < 0)
                 sk_die(SK_LOC, "default '%s' of %s does not parse: %s", p->def, p->name, why);
@@ -1028,33 +1205,25 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     }
     if (!e->name) { rc = SK_ENOMEM; goto out; }
 
-    static const sk_param_def seed_def = {"seed", SK_PT_INT, "1", 0, 9.2e18, "master seed"};
     static const sk_param_def reps_def = {"replications", SK_PT_INT, "1", 1, 1e6, "replications"};
     sk_value v;
     if ((sv = sk__set_get(sets, "seed"))) {
-        char *end;
-        errno = 0;
-        unsigned long long s = strtoull(sv, &end, 10);
-        if (!*sv || *end || errno || *sv == '-' || *sv == '+') { rc = sk__set_err(d, "seed", sv, "expected an integer in [0, 18446744073709551615]"); goto out; }
-        e->seed = s;
+        if (sk__parse_seed(sv, &e->seed) < 0) { rc = sk__set_err(d, "seed", sv, "expected an integer in [0, 18446744073709551615]"); goto out; }
     } else if (y->seed) {
-        const sk_ynode *yn = sk__ylook(&t, "seed");
-        if (yn && yn->node->type == YAML_SCALAR_NODE && strchr((const char *)yn->node->data.scalar.value, '-')) {
-            rc = sk__err(d, SK_ECONFIG, yn->vline, yn->vcol, "seed", "expected an integer in [0, 18446744073709551615], got %s", yn->node->data.scalar.value);
+        sk__pos(&t, "seed", &l, &c);
+        if (sk__parse_seed(y->seed, &e->seed) < 0) {
+            rc = sk__err(d, SK_ECONFIG, l, c, "seed", "expected an integer in [0, 18446744073709551615], got '%s'", y->seed);
             goto out;
         }
-        e->seed = *y->seed;
     } else {
         e->seed = 1;
     }
-    (void)seed_def;
     if ((sv = sk__set_get(sets, "replications"))) {
         if ((rc = sk_param_parse(&reps_def, sv, &v, why, sizeof why)) < 0) { rc = sk__set_err(d, "replications", sv, "%s", why); goto out; }
         e->replications = v.i;
     } else if (y->replications) {
-        v.i = *y->replications;
         sk__pos(&t, "replications", &l, &c);
-        if ((rc = sk_param_check(&reps_def, &v, why, sizeof why)) < 0) { rc = sk__err(d, rc, l, c, "replications", "%s", why); goto out; }
+        if ((rc = sk_param_parse(&reps_def, y->replications, &v, why, sizeof why)) < 0) { rc = sk__err(d, rc, l, c, "replications", "%s", why); goto out; }
         e->replications = v.i;
     } else {
         e->replications = 1;
@@ -1068,6 +1237,14 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     if (out) e->output = strdup(out);
     else if ((e->output = malloc(strlen(e->name) + 4))) sprintf(e->output, "%s.h5", e->name);
     if (!e->output) { rc = SK_ENOMEM; goto out; }
+
+    static const sk_param_def series_def = {"series", SK_PT_BOOL, "false", 0, 0, "per-run time series"};
+    if ((sv = sk__set_get(sets, "series"))) {
+        if ((rc = sk_param_parse(&series_def, sv, &v, why, sizeof why)) < 0) { rc = sk__set_err(d, "series", sv, "%s", why); goto out; }
+        e->series = (int)v.i;
+    } else {
+        e->series = y->series ? *y->series != 0 : 0;
+    }
 
     /* scenario parameters */
     if (!(e->sparams = calloc(e->kind->nparams + 1, sizeof *e->sparams))) { rc = SK_ENOMEM; goto out; }
@@ -1186,7 +1363,7 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     for (size_t i = 0; i < sets->n; i++)
         if (!sets->used[i]) {
             const char *eq = strchr(sets->v[i], '=');
-            rc = sk__set_err(d, sets->v[i], "", "unknown key '%.*s' (keys: name, seed, replications, output, scenario.kind, scenario.PARAM, policies, policies.NAME.PARAM, sweep.KEY)",
+            rc = sk__set_err(d, sets->v[i], "", "unknown key '%.*s' (keys: name, seed, replications, output, series, scenario.kind, scenario.PARAM, policies, policies.NAME.PARAM, sweep.KEY)",
                              (int)(eq - sets->v[i]), sets->v[i]);
             goto out;
         }

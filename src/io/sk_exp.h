@@ -6,6 +6,7 @@
  *   seed: 42                    # master seed, default 1
  *   replications: 3             # default 1
  *   output: results/demo.h5     # default <name>.h5, relative to the working directory
+ *   series: true                # per-run time series in /runs/<run>/ (default false)
  *   scenario: {kind: phold, lps: 256, end: 100}
  *   policies:                   # optional when the kind has a default policy
  *     - name: uniform
@@ -58,6 +59,7 @@ typedef struct sk_exp {
     uint64_t seed;
     int64_t replications;
     char *output;
+    int series;       /* write per-run time series under /runs/<run>/ */
     const sk_scenario_kind *kind;
     sk_value *sparams; /* kind->nparams values, defaults filled */
     size_t npol;
@@ -71,7 +73,7 @@ typedef struct sk_exp {
 } sk_exp;
 
 /* Load, check and resolve `path`, then apply `nsets` overrides "key.path=value" in order (keys as
- * in the file: name, seed, replications, output, scenario.kind, scenario.P, policies (a
+ * in the file: name, seed, replications, output, series, scenario.kind, scenario.P, policies (a
  * comma-separated list of names), policies.NAME.P, sweep.KEY (a comma-separated list or a range;
  * an empty value removes the axis)). Returns 0 (e filled; free with sk_exp_fini) or an SK_E* code
  * with the message in err (e left empty). */

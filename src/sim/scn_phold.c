@@ -1,7 +1,8 @@
 /* scn_phold.c - PHOLD as a scenario kind (`scenario.kind: phold`), so experiment files, sweeps,
  * results files and resume can be exercised before the real scenarios exist. The "policies" are
  * destination rules: `uniform` (classic PHOLD) and `hotspot` (a share of remote events goes to a
- * few hot LPs). The world stream is (master seed, world index, 0). */
+ * few hot LPs). The world stream is (master seed, world index, 0). Time series (series: true):
+ * events executed in each of 100 equal bins of simulated time, columns t (bin start) and events. */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +10,8 @@
 #include "engine/sk_rng.h"
 #include "sim/sk_scenario.h"
 #include "sk_error.h"
+
+#define SK_PHOLD_BINS 100 /* time series: events per 1/100 of the end time */
 
 enum { P_LPS, P_EPL, P_END, P_MEAN, P_LA, P_REMOTE, P_RNG, P_N };
 
@@ -86,10 +89,23 @@ static int sk_phold_kind_run(const sk_run_ctx *c, sk_value *out, char *msg, size
     }
     int rc = sk_phold_check(&p, msg, len);
     if (rc < 0) return SK_ECONFIG;
+    uint64_t bins[SK_PHOLD_BINS];
+    if (c->series) {
+        p.nbins = SK_PHOLD_BINS;
+        p.bins = bins;
+    }
     sk_phold_result r;
     if ((rc = sk_phold_run(&p, c->world_index, &r)) < 0) {
         if (rc != SK_EINTR) snprintf(msg, len, "%s", sk_strerror(rc));
         return rc;
+    }
+    if (c->series) { /* events executed per bin of simulated time */
+        int ct = sk_table_add_col(c->series, "t", SK_TABLE_F64), ce = sk_table_add_col(c->series, "events", SK_TABLE_I64);
+        if (ct < 0 || ce < 0) return ct < 0 ? ct : ce;
+        for (uint32_t k = 0; k < SK_PHOLD_BINS; k++) {
+            if ((rc = sk_table_push_f64(c->series, (size_t)ct, p.end * k / SK_PHOLD_BINS)) < 0) return rc;
+            if ((rc = sk_table_push_i64(c->series, (size_t)ce, (int64_t)bins[k])) < 0) return rc;
+        }
     }
     out[M_EVENTS].i = (int64_t)r.events;
     out[M_CHECKSUM].i = (int64_t)r.checksum;

@@ -21,6 +21,7 @@ typedef struct sk_row {
     int done;
     char *status;   /* NULL = "ok" */
     sk_value *m;    /* nmetrics values */
+    sk_table *series; /* when e->series and the run produced one */
 } sk_row;
 
 typedef struct sk_runner {
@@ -157,7 +158,30 @@ static int sk__write(sk_runner *r, char *err, size_t errlen) {
         .config_sha256 = (char *)r->e->sha256,
         .master_seed = r->e->seed,
     };
-    rc = sk_results_write(r->o->output, &meta, &t, err, errlen);
+    sk_results_series *ser = NULL;
+    char (*ids)[24] = NULL;
+    size_t ns = 0;
+    if (r->e->series) {
+        ser = calloc(r->nlocal + 1, sizeof *ser);
+        ids = calloc(r->nlocal + 1, sizeof *ids);
+        if (!ser || !ids) {
+            free(ser);
+            free(ids);
+            sk_table_fini(&t);
+            snprintf(err, errlen, "out of memory");
+            return SK_ENOMEM;
+        }
+        for (uint64_t pos = 0; pos < r->nlocal; pos++)
+            if (r->rows[pos].done && r->rows[pos].series) {
+                snprintf(ids[ns], sizeof ids[ns], "%" PRIu64, r->o->shard_k + pos * r->o->shard_n);
+                ser[ns].run_id = ids[ns];
+                ser[ns].series = r->rows[pos].series;
+                ns++;
+            }
+    }
+    rc = sk_results_write_runs(r->o->output, &meta, &t, ser, ns, err, errlen);
+    free(ser);
+    free(ids);
     sk_table_fini(&t);
     return rc;
 }
@@ -234,6 +258,20 @@ static int sk__resume(sk_runner *r, char *err, size_t errlen) {
             case SK_TABLE_U64: row->m[m].i = (int64_t)col->v.u64[i]; break;
             case SK_TABLE_F64: row->m[m].f = col->v.f64[i]; break;
             default: break;
+            }
+        }
+        if (e->series && !row->status) {
+            char id[24];
+            snprintf(id, sizeof id, "%" PRId64, run);
+            if (!(row->series = malloc(sizeof *row->series))) { rc = SK_ENOMEM; goto out; }
+            if ((rc = sk_results_read_series(r->o->output, id, row->series, err, errlen)) < 0) {
+                free(row->series);
+                row->series = NULL;
+                if (rc != SK_ENOENT) goto out;
+                rc = 0; /* no series stored for it: run it again */
+                free(row->status);
+                row->status = NULL;
+                continue;
             }
         }
         row->done = 1;
@@ -357,6 +395,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         for (long long pos = 0; pos < (long long)r.nlocal; pos++) {
             if (r.rows[pos].done || *o->stop || r.write_rc < 0) continue;
             int run_rc;
+            sk_table *ser = NULL;
             msg[0] = 0;
             if (!ok || !mv) {
                 run_rc = SK_ENOMEM;
@@ -373,7 +412,16 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
                     .stop = o->stop,
                 };
                 memset(mv, 0, (nm + 1) * sizeof *mv);
-                run_rc = e->kind->run(&ctx, mv, msg, sizeof msg);
+                if (e->series) {
+                    if ((ser = malloc(sizeof *ser))) sk_table_init(ser);
+                    ctx.series = ser;
+                }
+                run_rc = e->series && !ser ? SK_ENOMEM : e->kind->run(&ctx, mv, msg, sizeof msg);
+            }
+            if (run_rc < 0 && ser) {
+                sk_table_fini(ser);
+                free(ser);
+                ser = NULL;
             }
             if (run_rc == SK_EINTR) continue; /* abandoned; runs again on --resume */
 #pragma omp critical(sk_runner)
@@ -389,6 +437,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
                     for (size_t m = 0; m < nm; m++)
                         if (e->kind->metrics[m].type == SK_TABLE_F64) row->m[m].f = NAN;
                 }
+                row->series = ser;
                 row->done = 1;
                 r.ndone++;
                 sk__progress(&r, 0);
@@ -423,7 +472,11 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
     }
     if (o->summary) sk__summary(&r, o->summary);
 out:
-    for (uint64_t i = 0; r.rows && i < r.nlocal; i++) free(r.rows[i].status);
+    for (uint64_t i = 0; r.rows && i < r.nlocal; i++) {
+        free(r.rows[i].status);
+        if (r.rows[i].series) sk_table_fini(r.rows[i].series);
+        free(r.rows[i].series);
+    }
     free(r.rows);
     free(r.mstore);
     return rc;

@@ -43,6 +43,7 @@ typedef struct sk_run_ctx {
     const sk_policy_def *policy;  /* NULL when the kind takes no policies */
     const sk_value *policy_params;
     const volatile sig_atomic_t *stop; /* non-zero: stop soon and return SK_EINTR */
+    sk_table *series;                  /* when not NULL: an empty table for the run's time series */
 } sk_run_ctx;
 
 typedef struct sk_scenario_kind {
