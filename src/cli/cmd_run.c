@@ -199,7 +199,7 @@ static void sk__on_signal(int sig) {
 
 typedef struct {
     int threads, resume, quiet;
-    const char *shard, *output;
+    const char *shard, *output, *by;
     double checkpoint;
 } sk_run_opts;
 
@@ -210,6 +210,7 @@ static const sk_opt sk_run_optab[] = {
     {"resume", 0, SK_OPT_FLAG, offsetof(sk_run_opts, resume), NULL, "keep the runs already in the output file and run the rest", 0, 0},
     {"checkpoint", 0, SK_OPT_DBL, offsetof(sk_run_opts, checkpoint), "SECS", "rewrite the results file at most this often while running (0: only at the end)", 0, 1e9},
     {"quiet", 'q', SK_OPT_FLAG, offsetof(sk_run_opts, quiet), NULL, "no progress on stderr", 0, 0},
+    {"by", 0, SK_OPT_STR, offsetof(sk_run_opts, by), "KEYS", "summary table: group by these sweep axes and/or 'policy' (default: all)", 0, 0},
     {NULL, 0, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -284,6 +285,7 @@ int sk_cmd_run(int argc, char **argv) {
         .command_line = cmdline,
         .stop = &sk_stop_flag,
         .summary = stdout,
+        .by = o.by,
     };
     char err[2048] = "";
     uint64_t nfailed = 0;

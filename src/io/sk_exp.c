@@ -19,7 +19,7 @@
 #define SK_EXP_MAX_NODES 1000000        /* YAML nodes */
 #define SK_EXP_MAX_CHECKS 100000        /* sweep points cross-checked one by one */
 #define SK_EXP_MAX_PATHS (64u << 20)    /* bytes of key paths kept for positions */
-#define SK_EXP_MAX_AXIS 1000000         /* values of one sweep axis */
+#define SK_EXP_MAX_AXIS 100000          /* values of one sweep axis (the resolved text stays loadable) */
 
 /* ---- diagnostics ----------------------------------------------------------------------------- */
 
@@ -29,6 +29,13 @@ typedef struct sk_diag {
     size_t len;
     int set; /* a message is stored */
 } sk_diag;
+
+/* Messages are one line: control characters (from quoted keys and values, which messages echo)
+ * become '?'. */
+static void sk__oneline(char *s) {
+    for (; *s; s++)
+        if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
+}
 
 /* Store "FILE:LINE:COL: PATH: message" (LINE 0: no position; PATH NULL: none). First one wins.
  * Returns code. */
@@ -40,16 +47,17 @@ static int sk__err(sk_diag *d, int code, int line, int col, const char *path, co
     int n;
     if (line > 0) n = snprintf(d->buf, d->len, "%s:%d:%d: ", d->file, line, col);
     else n = snprintf(d->buf, d->len, "%s: ", d->file);
-    if (n < 0 || (size_t)n >= d->len) return code;
-    if (path && *path) {
+    if (n >= 0 && (size_t)n < d->len && path && *path) {
         int k = snprintf(d->buf + n, d->len - (size_t)n, "%s: ", path);
-        if (k < 0 || (size_t)(n + k) >= d->len) return code;
-        n += k;
+        n = k < 0 ? k : n + k;
     }
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(d->buf + n, d->len - (size_t)n, fmt, ap);
-    va_end(ap);
+    if (n >= 0 && (size_t)n < d->len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(d->buf + n, d->len - (size_t)n, fmt, ap);
+        va_end(ap);
+    }
+    sk__oneline(d->buf);
     return code;
 }
 
@@ -445,6 +453,7 @@ static int sk__set_err(sk_diag *d, const char *key, const char *val, const char 
         vsnprintf(d->buf + n, d->len - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    sk__oneline(d->buf);
     return SK_ECONFIG;
 }
 
@@ -499,7 +508,7 @@ static int sk__schema_init(sk_schema *s, const sk_scenario_kind *k) {
     s->str_value = (cyaml_schema_value_t){CYAML_VALUE_STRING(CYAML_FLAG_POINTER, char, 0, CYAML_UNLIMITED)};
     s->scn_f = calloc(k->nparams + 2, sizeof *s->scn_f);
     size_t cap = 0;
-    for (size_t q = 0; q < k->npolicies; q++) cap += k->policies[q].nparams;
+    for (size_t q = 0; q < k->npolicies; q++) cap += k->policies[q]->nparams;
     s->pp_f = calloc(cap + 1, sizeof *s->pp_f);
     s->pp_def = calloc(cap + 1, sizeof *s->pp_def);
     if (!s->scn_f || !s->pp_f || !s->pp_def) {
@@ -511,8 +520,8 @@ static int sk__schema_init(sk_schema *s, const sk_scenario_kind *k) {
     s->scn_f[0].data_offset = 0;
     for (size_t i = 0; i < k->nparams; i++) sk__field_for(&s->scn_f[1 + i], &k->params[i], 1 + i, &s->str_value);
     for (size_t q = 0; q < k->npolicies; q++)
-        for (size_t i = 0; i < k->policies[q].nparams; i++) {
-            const sk_param_def *p = &k->policies[q].params[i];
+        for (size_t i = 0; i < k->policies[q]->nparams; i++) {
+            const sk_param_def *p = &k->policies[q]->params[i];
             size_t j = 0;
             while (j < s->npp && strcmp(s->pp_def[j]->name, p->name)) j++;
             if (j < s->npp) {
@@ -739,13 +748,17 @@ static int sk__range(const sk_param_def *def, const char *text, sk_value **vals,
         snprintf(why, wlen, "integer parameter: range bounds and step must be integers, got '%s'", text);
         return SK_ECONFIG;
     }
+    if (def->type == SK_PT_INT && (lo < -0x1p62 || hi > 0x1p62 || step > 0x1p62)) { /* int64 arithmetic below */
+        snprintf(why, wlen, "range '%s' goes outside [%.10g, %.10g]", text, def->lo, def->hi);
+        return SK_ECONFIG;
+    }
     if (def->type == SK_PT_FLOAT && !*st) {
         snprintf(why, wlen, "a range over a real parameter needs a step: FROM..TO:STEP, got '%s'", text);
         return SK_ECONFIG;
     }
     double cnt = floor((hi - lo) / step * (1 + 1e-12) + 1e-9) + 1;
-    if (cnt > (double)SK_EXP_MAX_RUNS) {
-        snprintf(why, wlen, "range '%s' has %.0f values; at most %llu", text, cnt, SK_EXP_MAX_RUNS);
+    if (cnt + (double)*n > (double)SK_EXP_MAX_AXIS) {
+        snprintf(why, wlen, "range '%s' has %.0f values; a sweep axis takes at most %d", text, cnt, SK_EXP_MAX_AXIS);
         return SK_ECONFIG;
     }
     for (uint64_t k = 0; k < (uint64_t)cnt; k++) {
@@ -781,6 +794,10 @@ static int sk__range(const sk_param_def *def, const char *text, sk_value **vals,
 static int sk__axis_add(sk_axis *ax, size_t *cap, const char *text, char *why, size_t wlen) {
     int rc = sk__range(ax->def, text, &ax->vals, &ax->n, cap, why, wlen);
     if (rc != 0) return rc < 0 ? rc : 0;
+    if (ax->n >= SK_EXP_MAX_AXIS) {
+        snprintf(why, wlen, "more than %d values; a sweep axis takes at most %d", SK_EXP_MAX_AXIS, SK_EXP_MAX_AXIS);
+        return SK_ECONFIG;
+    }
     if (ax->n == *cap) {
         size_t nc = *cap ? 2 * *cap : 8;
         sk_value *nv = realloc(ax->vals, nc * sizeof *nv);
@@ -1071,6 +1088,41 @@ void sk_exp_fini(sk_exp *e) {
     memset(e, 0, sizeof *e);
 }
 
+/* Where a failed cross-check points for scenario parameter `bad` at sweep point `point`: the sweep
+ * entry that gave its value, else its key in the file, else the scenario mapping. The key path goes
+ * to path. */
+static void sk__check_pos(const sk_exp *e, const sk_ytree *t, size_t bad, uint64_t point, char *path, size_t plen,
+                          int *l, int *c) {
+    const sk_ynode *sw = sk__ylook(t, "sweep");
+    for (size_t a = 0; a < e->naxes; a++) {
+        const sk_axis *ax = &e->axes[a];
+        if (ax->pol || (size_t)ax->pidx != bad) continue;
+        if (!sw || sw->node->type != YAML_MAPPING_NODE) break; /* swept by --set */
+        yaml_document_t *doc = (yaml_document_t *)&t->doc;
+        for (yaml_node_pair_t *p = sw->node->data.mapping.pairs.start; p < sw->node->data.mapping.pairs.top; p++) {
+            yaml_node_t *kn = yaml_document_get_node(doc, p->key), *vn = yaml_document_get_node(doc, p->value);
+            const char *ks = (const char *)kn->data.scalar.value;
+            if (strcmp(ks, ax->key) && strcmp(ks, ax->key + 9)) continue; /* "scenario.lps" or "lps" */
+            /* a plain list (no ranges) has one entry per value: point at the entry */
+            size_t idx = sk__axis_idx(e, point, a), ni = 0;
+            int plain = vn->type == YAML_SEQUENCE_NODE;
+            for (yaml_node_item_t *it = plain ? vn->data.sequence.items.start : NULL; plain && it < vn->data.sequence.items.top; it++, ni++) {
+                yaml_node_t *x = yaml_document_get_node(doc, *it);
+                if (x->type != YAML_SCALAR_NODE || strstr((const char *)x->data.scalar.value, "..")) plain = 0;
+            }
+            if (plain && ni == ax->n) snprintf(path, plen, "sweep.%s[%zu]", ks, idx);
+            else snprintf(path, plen, "sweep.%s", ks);
+            if (sk__pos(t, path, l, c)) return;
+        }
+        break;
+    }
+    snprintf(path, plen, "scenario.%s", e->kind->params[bad].name);
+    if (sk__pos(t, path, l, c)) return;
+    const sk_ynode *sn = sk__ylook(t, "scenario"); /* a default value: point at "scenario:" */
+    *l = sn ? sn->kline : 0;
+    *c = sn ? sn->kcol : 0;
+}
+
 /* Fill a parameter vector from defaults, the libcyaml slots (file), then --set; check each.
  * `base` is the key path prefix ("scenario" or "policies[2].params"); `setbase` the --set prefix
  * ("scenario" or "policies.NAME"). */
@@ -1274,7 +1326,7 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
         } else if (y->policies) {
             for (unsigned q = 0; q < y->policies_count && nn < 256; q++) names[nn++] = y->policies[q].name;
         } else {
-            names[nn++] = (char *)e->kind->policies[0].name;
+            names[nn++] = (char *)e->kind->policies[0]->name;
         }
         if (nn == 0 || (y->policies && y->policies_count > 256)) {
             sk__pos(&t, "policies", &l, &c);
@@ -1297,7 +1349,7 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
                 char known[512] = "";
                 size_t o = 0;
                 for (size_t k = 0; k < e->kind->npolicies && o < sizeof known; k++)
-                    o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", k ? ", " : "", e->kind->policies[k].name);
+                    o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", k ? ", " : "", e->kind->policies[k]->name);
                 snprintf(base, sizeof base, "%s.name", path);
                 sk__pos(&t, base, &l, &c);
                 if (pset) rc = sk__set_err(d, "policies", pset, "unknown policy '%s' for scenario kind '%s' (known: %s)", names[q], e->kind->name, known);
@@ -1353,7 +1405,9 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     }
     uint64_t per = (uint64_t)e->replications * (e->npol ? e->npol : 1);
     if (e->npoints > SK_EXP_MAX_RUNS / per) {
-        rc = sk__err(d, SK_ECONFIG, 0, 0, NULL, "%llu sweep points x %zu policies x %lld replications is more than %llu runs; split the experiment",
+        const char *at = sk__ylook(&t, "sweep") ? "sweep" : sk__ylook(&t, "replications") ? "replications" : "policies";
+        sk__pos(&t, at, &l, &c);
+        rc = sk__err(d, SK_ECONFIG, l, c, at, "%llu sweep points x %zu policies x %lld replications is more than %llu runs; split the experiment",
                      (unsigned long long)e->npoints, e->npol ? e->npol : 1, (long long)e->replications, SK_EXP_MAX_RUNS);
         goto out;
     }
@@ -1363,8 +1417,9 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     for (size_t i = 0; i < sets->n; i++)
         if (!sets->used[i]) {
             const char *eq = strchr(sets->v[i], '=');
-            rc = sk__set_err(d, sets->v[i], "", "unknown key '%.*s' (keys: name, seed, replications, output, series, scenario.kind, scenario.PARAM, policies, policies.NAME.PARAM, sweep.KEY)",
-                             (int)(eq - sets->v[i]), sets->v[i]);
+            char key[256];
+            snprintf(key, sizeof key, "%.*s", (int)(eq - sets->v[i]), sets->v[i]);
+            rc = sk__set_err(d, key, eq + 1, "unknown key '%s' (keys: name, seed, replications, output, series, scenario.kind, scenario.PARAM, policies, policies.NAME.PARAM, sweep.KEY)", key);
             goto out;
         }
 
@@ -1380,10 +1435,10 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
             int bad = -1;
             const sk_policy_def *pd = e->npol ? e->pol[spec.policy].def : NULL;
             if ((rc = e->kind->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why)) < 0) {
-                char path[300];
-                snprintf(path, sizeof path, "scenario.%s", bad >= 0 ? e->kind->params[bad].name : "");
-                if (bad < 0 && pd) snprintf(path, sizeof path, "policies[%zu]", spec.policy);
-                sk__pos(&t, bad >= 0 || pd ? path : "scenario", &l, &c);
+                char path[1300];
+                if (bad >= 0) sk__check_pos(e, &t, (size_t)bad, spec.point, path, sizeof path, &l, &c);
+                else if (pd) snprintf(path, sizeof path, "policies[%zu]", spec.policy), sk__pos(&t, path, &l, &c);
+                else sk__pos(&t, "scenario", &l, &c);
                 char at[600] = "";
                 size_t o = 0;
                 for (size_t a = 0; a < e->naxes && o < sizeof at; a++) {
@@ -1420,8 +1475,10 @@ int sk_exp_load_text(sk_exp *e, const char *path, const char *text, size_t len, 
     if (!s.used) return SK_ENOMEM;
     int rc = 0;
     for (size_t i = 0; i < nsets; i++)
-        if (!strchr(sets[i], '=') || sets[i][0] == '=') {
-            rc = sk__set_err(&d, sets[i], "", "expected KEY.PATH=VALUE");
+        if (!strchr(sets[i], '=') || sets[i][0] == '=') { /* a command line error, not a config one */
+            if (err && errlen) snprintf(err, errlen, "--set %s: expected KEY.PATH=VALUE", sets[i]), sk__oneline(err);
+            d.set = 1;
+            rc = SK_EUSAGE;
             break;
         }
     if (rc == 0 && !(e->file = strdup(path))) rc = SK_ENOMEM;

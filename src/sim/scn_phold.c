@@ -31,10 +31,9 @@ static const sk_param_def sk_phold_hot_tbl[H_N] = {
     [H_WEIGHT] = {"hot_weight", SK_PT_FLOAT, "0.5", 0, 1, "share of remote events sent to a hot LP"},
 };
 
-static const sk_policy_def sk_phold_policies[] = {
-    {"uniform", NULL, 0, "remote events go to a uniformly chosen LP (classic PHOLD)"},
-    {"hotspot", sk_phold_hot_tbl, H_N, "a share of remote events goes to the first hot_lps LPs"},
-};
+static const sk_policy_def sk_phold_uniform = {"uniform", NULL, 0, "remote events go to a uniformly chosen LP (classic PHOLD)"};
+static const sk_policy_def sk_phold_hotspot = {"hotspot", sk_phold_hot_tbl, H_N, "a share of remote events goes to the first hot_lps LPs"};
+static const sk_policy_def *const sk_phold_policies[] = {&sk_phold_uniform, &sk_phold_hotspot};
 
 enum { M_EVENTS, M_CHECKSUM, M_LAST, M_N };
 static const sk_metric_def sk_phold_metrics[M_N] = {

@@ -319,42 +319,106 @@ static void sk__progress(sk_runner *r, int final) {
 
 /* ---- the end-of-run table -------------------------------------------------------------------- */
 
-static void sk__summary(const sk_runner *r, FILE *out) {
+/* Parse --by: a comma-separated list of sweep axes (full key or the part after the last '.') and
+ * "policy". sel[a] = 1 for selected axes. NULL or "" selects every axis and the policy. */
+static int sk__parse_by(const sk_exp *e, const char *by, unsigned char *sel, int *by_pol, char *err, size_t errlen) {
+    memset(sel, 0, e->naxes + 1);
+    *by_pol = 0;
+    if (!by || !*by) {
+        memset(sel, 1, e->naxes + 1);
+        *by_pol = 1;
+        return 0;
+    }
+    char *copy = strdup(by);
+    if (!copy) return SK_ENOMEM;
+    int rc = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && !rc; tok = strtok_r(NULL, ",", &save)) {
+        if (!strcmp(tok, "policy")) { *by_pol = 1; continue; }
+        size_t a = 0;
+        for (; a < e->naxes; a++) {
+            const char *dot = strrchr(e->axes[a].key, '.');
+            if (!strcmp(e->axes[a].key, tok) || (dot && !strcmp(dot + 1, tok))) break;
+        }
+        if (a == e->naxes) {
+            size_t o = (size_t)snprintf(err, errlen, "--by %s: not a sweep axis (axes: policy", tok);
+            for (size_t b = 0; b < e->naxes && o < errlen; b++) o += (size_t)snprintf(err + o, errlen - o, ", %s", e->axes[b].key);
+            if (o < errlen) snprintf(err + o, errlen - o, ")");
+            rc = SK_EUSAGE;
+        } else {
+            sel[a] = 1;
+        }
+    }
+    free(copy);
+    return rc;
+}
+
+/* The end-of-run table: per group (the --by axes and policy), runs, failed runs and the mean of
+ * each metric marked `mean` over the runs that succeeded. */
+static int sk__summary(const sk_runner *r, FILE *out, char *err, size_t errlen) {
     const sk_exp *e = r->e;
     const sk_scenario_kind *k = e->kind;
     uint64_t Q = e->npol ? e->npol : 1, R = (uint64_t)e->replications;
+    unsigned char sel[e->naxes + 1];
+    int by_pol, rc = sk__parse_by(e, r->o->by, sel, &by_pol, err, errlen);
+    if (rc < 0) return rc;
+    uint64_t ng = by_pol ? Q : 1;
+    for (size_t a = 0; a < e->naxes; a++)
+        if (sel[a]) ng *= e->axes[a].n;
+    size_t nm = k->nmetrics;
+    double *sum = calloc(ng * (nm + 1), sizeof *sum);
+    uint64_t *cnt = calloc(2 * ng, sizeof *cnt);
+    if (!sum || !cnt) {
+        free(sum);
+        free(cnt);
+        return SK_ENOMEM;
+    }
+    for (uint64_t pos = 0; pos < r->nlocal; pos++) {
+        const sk_row *row = &r->rows[pos];
+        if (!row->done) continue;
+        uint64_t i = r->o->shard_k + pos * r->o->shard_n, p = i / R / Q, q = (i / R) % Q, g = 0;
+        for (size_t a = 0; a < e->naxes; a++) {
+            uint64_t dv = 1;
+            for (size_t b = a + 1; b < e->naxes; b++) dv *= e->axes[b].n;
+            if (sel[a]) g = g * e->axes[a].n + (p / dv) % e->axes[a].n;
+        }
+        if (by_pol) g = g * Q + q;
+        if (row->status) { cnt[2 * g + 1]++; continue; }
+        cnt[2 * g]++;
+        for (size_t m = 0; m < nm; m++) {
+            double x = k->metrics[m].type == SK_TABLE_F64 ? row->m[m].f : (double)row->m[m].i;
+            sum[g * (nm + 1) + m] += x;
+        }
+    }
     fprintf(out, "#");
-    for (size_t a = 0; a < e->naxes; a++) fprintf(out, " %s", e->axes[a].key);
-    fprintf(out, " policy runs failed");
-    for (size_t m = 0; m < k->nmetrics; m++)
+    for (size_t a = 0; a < e->naxes; a++)
+        if (sel[a]) fprintf(out, " %s", e->axes[a].key);
+    if (by_pol) fprintf(out, " policy");
+    fprintf(out, " runs failed");
+    for (size_t m = 0; m < nm; m++)
         if (k->metrics[m].mean) fprintf(out, " mean_%s", k->metrics[m].name);
     fputc('\n', out);
-    for (uint64_t p = 0; p < e->npoints; p++)
-        for (uint64_t q = 0; q < Q; q++) {
-            double sum[64] = {0};
-            uint64_t n = 0, nf = 0;
-            for (uint64_t rep = 0; rep < R; rep++) {
-                uint64_t i = (p * Q + q) * R + rep;
-                if (i % r->o->shard_n != r->o->shard_k) continue;
-                const sk_row *row = &r->rows[i / r->o->shard_n];
-                if (!row->done) continue;
-                if (row->status) { nf++; continue; }
-                n++;
-                for (size_t m = 0; m < k->nmetrics && m < 64; m++)
-                    sum[m] += k->metrics[m].type == SK_TABLE_F64 ? row->m[m].f : (double)row->m[m].i;
-            }
-            if (!n && !nf) continue;
-            for (size_t a = 0; a < e->naxes; a++) {
-                uint64_t dv = 1;
-                for (size_t b = a + 1; b < e->naxes; b++) dv *= e->axes[b].n;
+    for (uint64_t g = 0; g < ng; g++) {
+        uint64_t n = cnt[2 * g], nf = cnt[2 * g + 1];
+        if (!n && !nf) continue;
+        uint64_t rest = g, q = 0;
+        if (by_pol) { q = rest % Q; rest /= Q; }
+        size_t idx[e->naxes + 1];
+        for (size_t a = e->naxes; a-- > 0;)
+            if (sel[a]) { idx[a] = (size_t)(rest % e->axes[a].n); rest /= e->axes[a].n; }
+        for (size_t a = 0; a < e->naxes; a++)
+            if (sel[a]) {
                 fputc(' ', out);
-                sk_value_print(out, &e->axes[a].vals[(p / dv) % e->axes[a].n], e->axes[a].def->type);
+                sk_value_print(out, &e->axes[a].vals[idx[a]], e->axes[a].def->type);
             }
-            fprintf(out, " %s %" PRIu64 " %" PRIu64, e->npol ? e->pol[q].def->name : "-", n + nf, nf);
-            for (size_t m = 0; m < k->nmetrics; m++)
-                if (k->metrics[m].mean) fprintf(out, " %.10g", n ? sum[m] / (double)n : NAN);
-            fputc('\n', out);
-        }
+        if (by_pol) fprintf(out, " %s", e->npol ? e->pol[q].def->name : "-");
+        fprintf(out, " %" PRIu64 " %" PRIu64, n + nf, nf);
+        for (size_t m = 0; m < nm; m++)
+            if (k->metrics[m].mean) fprintf(out, " %.10g", n ? sum[g * (nm + 1) + m] / (double)n : NAN);
+        fputc('\n', out);
+    }
+    free(sum);
+    free(cnt);
+    return 0;
 }
 
 /* ---- run ------------------------------------------------------------------------------------- */
@@ -366,6 +430,11 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
     if (o->shard_n < 1 || o->shard_k >= o->shard_n) {
         snprintf(err, errlen, "shard %" PRIu64 "/%" PRIu64 ": expected K/N with 0 <= K < N", o->shard_k, o->shard_n);
         return SK_EUSAGE;
+    }
+    {
+        unsigned char sel[e->naxes + 1];
+        int bp;
+        if ((rc = sk__parse_by(e, o->by, sel, &bp, err, errlen)) < 0) return rc;
     }
     r.nlocal = e->nruns > o->shard_k ? (e->nruns - o->shard_k + o->shard_n - 1) / o->shard_n : 0;
     size_t nm = e->kind->nmetrics;
@@ -382,6 +451,12 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
     if (o->resume && r.nresumed && o->progress)
         fprintf(stderr, "synkti run: resuming: %" PRIu64 " of %" PRIu64 " runs already in %s\n", r.nresumed, r.nlocal, o->output);
 
+    void *shared = NULL;
+    if (e->kind->shared_new && !(shared = e->kind->shared_new())) {
+        rc = SK_ENOMEM;
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
     r.t0 = r.last_write = r.last_progress = sk__now();
     sk__progress(&r, 0);
     int stopped = 0;
@@ -410,6 +485,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
                     .policy = e->npol ? e->pol[s.policy].def : NULL,
                     .policy_params = s.pparams,
                     .stop = o->stop,
+                    .shared = shared,
                 };
                 memset(mv, 0, (nm + 1) * sizeof *mv);
                 if (e->series) {
@@ -456,6 +532,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         free(mv);
         sk_run_scratch_fini(&sc);
     }
+    if (shared) e->kind->shared_free(shared);
     if (r.write_rc < 0) {
         rc = r.write_rc;
         goto out;
@@ -470,7 +547,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         rc = SK_EINTR;
         goto out;
     }
-    if (o->summary) sk__summary(&r, o->summary);
+    if (o->summary && (rc = sk__summary(&r, o->summary, err, errlen)) < 0) goto out;
 out:
     for (uint64_t i = 0; r.rows && i < r.nlocal; i++) {
         free(r.rows[i].status);

@@ -30,6 +30,7 @@ typedef struct sk_runner_opts {
     const char *command_line;          /* stored in the file */
     const volatile sig_atomic_t *stop; /* set by a signal handler: finish cleanly */
     FILE *summary;                     /* the end-of-run table (stdout), or NULL */
+    const char *by;                    /* group the table by these axes / "policy" (NULL: all) */
 } sk_runner_opts;
 
 /* The default output name for a shard: "out.h5" -> "out.shard-K-of-N.h5" (n > 1), else a copy of

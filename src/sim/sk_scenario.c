@@ -3,9 +3,12 @@
 
 #include <string.h>
 
-extern const sk_scenario_kind sk_scn_phold;
+extern const sk_scenario_kind sk_scn_phold, sk_scn_batch;
 
 const sk_scenario_kind *const sk_scenario_kinds[] = {
+#ifdef SK_WITH_BATCH
+    &sk_scn_batch,
+#endif
     &sk_scn_phold,
     NULL,
 };
@@ -18,6 +21,6 @@ const sk_scenario_kind *sk_scenario_find(const char *name) {
 
 const sk_policy_def *sk_scenario_policy(const sk_scenario_kind *k, const char *name) {
     for (size_t i = 0; i < k->npolicies; i++)
-        if (!strcmp(k->policies[i].name, name)) return &k->policies[i];
+        if (!strcmp(k->policies[i]->name, name)) return k->policies[i];
     return NULL;
 }

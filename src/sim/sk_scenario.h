@@ -44,6 +44,7 @@ typedef struct sk_run_ctx {
     const sk_value *policy_params;
     const volatile sig_atomic_t *stop; /* non-zero: stop soon and return SK_EINTR */
     sk_table *series;                  /* when not NULL: an empty table for the run's time series */
+    void *shared;                      /* the kind's shared_new() result for this `synkti run` */
 } sk_run_ctx;
 
 typedef struct sk_scenario_kind {
@@ -51,7 +52,7 @@ typedef struct sk_scenario_kind {
     const char *help;
     const sk_param_def *params;
     size_t nparams;
-    const sk_policy_def *policies; /* accepted policies; the first is the default */
+    const sk_policy_def *const *policies; /* accepted policies; the first is the default */
     size_t npolicies;
     const sk_metric_def *metrics;
     size_t nmetrics;
@@ -63,6 +64,11 @@ typedef struct sk_scenario_kind {
     /* One run: fill out[0..nmetrics) (values of the metric types, in i or f; U64 in i as bits).
      * Returns 0; SK_EINTR when *ctx->stop became set; another SK_E* code with msg on failure. */
     int (*run)(const sk_run_ctx *ctx, sk_value *out, char *msg, size_t len);
+    /* Optional: data shared by all runs of one `synkti run` (a cache of loaded traces, say),
+     * made before the first run (NULL = out of memory) and freed after the last. run() may use it
+     * from many threads at once, so it must lock what it changes. */
+    void *(*shared_new)(void);
+    void (*shared_free)(void *shared);
 } sk_scenario_kind;
 
 /* The registered kinds; the list ends with NULL. */

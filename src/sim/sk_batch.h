@@ -1,0 +1,41 @@
+/* sk_batch.h - one deadline-bound batch job on spot and on-demand, tick by tick, exactly as the
+ * public "Can't Be Late" reference simulators compute it (../shared/specs/cant-be-late.md):
+ * SK_SIM_NEW is section 2 (pre-checks, guard, 1e-3 tolerances), SK_SIM_OLD is section 5 (no
+ * guard, one billed tick after completion). Every expression is evaluated in binary64 in the
+ * spec's order; the project builds with -ffp-contract=off so no FMA changes a bit. */
+#ifndef SK_BATCH_H
+#define SK_BATCH_H
+
+#include <stdint.h>
+
+#include "io/sk_results.h"
+#include "sim/sk_policy.h"
+
+typedef struct sk_batch_job {
+    double C_h, R_h, d_h;       /* work, deadline, changeover in hours (as given) */
+    double od_price, spot_price; /* $/h */
+    const double *prices;       /* per-tick spot prices indexed like avail, or NULL */
+} sk_batch_job;
+
+typedef struct sk_batch_result {
+    double cost;          /* the reference's printed cost ($); infeasible: the on-demand fallback */
+    int64_t finish_tick;  /* T: the job finished at T*gap */
+    int64_t spot_ticks;   /* billed ticks on spot / on-demand (H[1..] entries) */
+    int64_t od_ticks;
+    int64_t launches;     /* entries H[j] != NONE with H[j] != H[j-1] */
+    int infeasible;       /* C + d > R: nothing simulated (new semantics only) */
+    int exhausted;        /* the trace ran out before the job finished */
+    int late;             /* the deadline passed before the job finished (new: fatal there) */
+} sk_batch_result;
+
+/* Simulate the job on ticks avail[start ..) of a trace of L ticks of `gap` seconds
+ * (avail[i] = 1: spot available) under policy `pol` with its params, semantics `sim`. The policy
+ * sees the future only if it declares `oracle`. When `schedule` is not NULL, columns t (hours)
+ * and market (0 none, 1 spot, 2 on-demand) get one row per billed interval. Returns 0 (the
+ * outcome, including infeasible / exhausted / late, is in *res); SK_ENOMEM or the policy's init
+ * error with a message. */
+int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, int64_t start, double gap,
+                      const sk_policy_type *pol, const sk_value *pparams, sk_sim_kind sim, sk_rng *rng,
+                      sk_batch_result *res, sk_table *schedule, char *msg, size_t len);
+
+#endif
