@@ -51,7 +51,8 @@ run)
     install_deps
     build "$BUILD_DIR"
     log "running the default job: synkti run experiments/quickstart.yaml -> results/quickstart.h5"
-    "$BUILD_DIR/synkti" run experiments/quickstart.yaml ;;
+    "$BUILD_DIR/synkti" run experiments/quickstart.yaml --by policy
+    analysis/quickstart.sh results/quickstart.h5 "$BUILD_DIR/synkti" ;;
 test)
     install_deps
     build "$BUILD_DIR" -DSYNKTI_WERROR=ON

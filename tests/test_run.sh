@@ -12,12 +12,12 @@ ok() { pass=$((pass + 1)); echo "ok   $1"; }
 bad() { fail=$((fail + 1)); echo "FAIL $1"; }
 check() { if eval "$2"; then ok "$1"; else bad "$1"; fi; }
 
-# 40 runs of ~0.2 s each (16,384 pending, end 200)
+# 40 runs of ~0.1 s each (16,384 pending, end 100)
 cat >"$T/exp.yaml" <<'EOF'
 name: sigterm
 seed: 3
 replications: 20
-scenario: {kind: phold, lps: 1024, events_per_lp: 16, end: 200}
+scenario: {kind: phold, lps: 1024, events_per_lp: 16, end: 100}
 policies:
   - name: uniform
   - {name: hotspot, params: {hot_lps: 8, hot_weight: 0.3}}
@@ -99,8 +99,11 @@ check "bad shard is a usage error" "[ $? -eq 64 ]"
 check "run without a file is a usage error" "[ $? -eq 64 ]"
 "$S" run "$T/nope.yaml" -q >/dev/null 2>&1
 check "missing experiment file exits 66" "[ $? -eq 66 ]"
-"$S" run "$T/exp.yaml" -o "$T/no/dir/x.h5" -q >/dev/null 2>&1
-check "unwritable output exits 73" "[ $? -eq 73 ]"
+"$S" run "$T/exp.yaml" -o "$T/new/dir/x.h5" --set replications=1 -q >/dev/null 2>&1
+check "missing output folders are created" "[ -e '$T/new/dir/x.h5' ]"
+touch "$T/afile"
+"$S" run "$T/exp.yaml" -o "$T/afile/x.h5" -q >/dev/null 2>"$T/unw.err"
+check "unwritable output exits 73 before running" "[ $? -eq 73 ] && ! grep -q 'runs (' '$T/unw.err'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

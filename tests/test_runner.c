@@ -204,8 +204,11 @@ static void test_stop_and_bad_output(void) {
     ASSERT_EQ_I64(sk_table_nrows(&t), 0);
     sk_table_fini(&t);
     sk_results_meta_fini(&m);
-    /* a folder that does not exist: error, nothing created */
-    sk_path(path, sizeof path, "no/such/dir/x.h5");
+    /* a folder that can't exist (under a regular file): error, nothing created */
+    sk_path(path, sizeof path, "afile");
+    FILE *f = fopen(path, "w");
+    if (f) fclose(f);
+    sk_path(path, sizeof path, "afile/x.h5");
     o.stop = &sk_nostop;
     o.output = path;
     ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, err, sizeof err), SK_ECANTCREAT);

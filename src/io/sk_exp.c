@@ -469,7 +469,7 @@ typedef struct sk_y_top {
     char *seed;         /* scalars are read as text and parsed like --set values (sk_param_parse): */
     char *replications; /* libcyaml's numbers take "1e3" as 1, "4.0" as 4 and "010" as 8 */
     char *output;
-    int64_t *series;
+    char *series;
     void **scenario; /* [0] kind, [1 + k] parameter k */
     sk_y_pol *policies;
     unsigned policies_count;
@@ -551,9 +551,8 @@ static int sk__schema_init(sk_schema *s, const sk_scenario_kind *k) {
                                                         sk_y_top, replications, 0, CYAML_UNLIMITED);
     *f++ = (cyaml_schema_field_t)CYAML_FIELD_STRING_PTR("output", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, sk_y_top,
                                                         output, 0, CYAML_UNLIMITED);
-    *f++ = (cyaml_schema_field_t){.key = "series", .data_offset = offsetof(sk_y_top, series),
-                                  .value = {.type = CYAML_BOOL, .flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
-                                            .data_size = sizeof(int64_t)}};
+    *f++ = (cyaml_schema_field_t)CYAML_FIELD_STRING_PTR("series", CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL, sk_y_top,
+                                                        series, 0, CYAML_UNLIMITED);
     *f++ = (cyaml_schema_field_t){.key = "scenario", .data_offset = offsetof(sk_y_top, scenario),
                                   .value = {.type = CYAML_MAPPING, .flags = CYAML_FLAG_POINTER | CYAML_FLAG_OPTIONAL,
                                             .data_size = (uint32_t)((k->nparams + 1) * sizeof(void *)),
@@ -675,7 +674,9 @@ static int sk__parse_seed(const char *text, uint64_t *out) {
 }
 
 /* A PATH value must name a readable file (absolute, relative to the experiment file's folder or
- * the working directory, or found on the trace search path). Replaces v->s by the path found. */
+ * the working directory, or found on the trace search path). The value stays as written, so the
+ * resolved configuration, its sha256 and /summary do not depend on where the data lives; runs
+ * resolve it again (sk_trace_find with the experiment file). */
 static int sk__resolve_path(const char *expfile, sk_value *v, char *why, size_t wlen) {
     char found[4096];
     int rc = sk_trace_find(v->s, expfile, found, sizeof found);
@@ -685,10 +686,6 @@ static int sk__resolve_path(const char *expfile, sk_value *v, char *why, size_t 
                  "directory and on the trace search path: $SYNKTI_TRACES, ../shared/traces, traces/data)", v->s);
         return SK_ENOINPUT;
     }
-    char *s = strdup(found);
-    if (!s) return SK_ENOMEM;
-    free(v->s);
-    v->s = s;
     return 0;
 }
 
@@ -748,15 +745,22 @@ static int sk__range(const sk_param_def *def, const char *text, sk_value **vals,
         snprintf(why, wlen, "integer parameter: range bounds and step must be integers, got '%s'", text);
         return SK_ECONFIG;
     }
-    if (def->type == SK_PT_INT && (lo < -0x1p62 || hi > 0x1p62 || step > 0x1p62)) { /* int64 arithmetic below */
+    /* integer ranges are counted exactly in int64 (bounds that doubles hold exactly) */
+    if (def->type == SK_PT_INT && (fabs(lo) > 0x1p53 || fabs(hi) > 0x1p53)) {
         snprintf(why, wlen, "range '%s' goes outside [%.10g, %.10g]", text, def->lo, def->hi);
         return SK_ECONFIG;
+    }
+    int64_t ilo = 0, istep = 1;
+    if (def->type == SK_PT_INT) {
+        ilo = (int64_t)lo;
+        istep = step > hi - lo ? (int64_t)(hi - lo) + 1 : (int64_t)step; /* a step past TO: FROM alone */
     }
     if (def->type == SK_PT_FLOAT && !*st) {
         snprintf(why, wlen, "a range over a real parameter needs a step: FROM..TO:STEP, got '%s'", text);
         return SK_ECONFIG;
     }
-    double cnt = floor((hi - lo) / step * (1 + 1e-12) + 1e-9) + 1;
+    double cnt = def->type == SK_PT_INT ? (double)(((int64_t)hi - ilo) / istep + 1)
+                                        : floor((hi - lo) / step * (1 + 1e-12) + 1e-9) + 1;
     if (cnt + (double)*n > (double)SK_EXP_MAX_AXIS) {
         snprintf(why, wlen, "range '%s' has %.0f values; a sweep axis takes at most %d", text, cnt, SK_EXP_MAX_AXIS);
         return SK_ECONFIG;
@@ -772,7 +776,7 @@ static int sk__range(const sk_param_def *def, const char *text, sk_value **vals,
         sk_value *v = &(*vals)[*n];
         *v = (sk_value){0};
         if (def->type == SK_PT_INT) {
-            v->i = (int64_t)lo + (int64_t)k * (int64_t)step;
+            v->i = ilo + (int64_t)k * istep;
         } else {
             /* lo + k*step, snapped to the decimals written (0.1..0.5:0.2 gives 0.3, not
              * 0.30000000000000004) */
@@ -906,10 +910,17 @@ static int sk__axes_from_tree(sk_exp *e, const sk_ytree *t, sk_diag *d) {
         if (ax->n == 0)
             return sk__err(d, SK_ECONFIG, (int)vn->start_mark.line + 1, (int)vn->start_mark.column + 1, path,
                            "empty sweep: give at least one value");
-        if (ax->def->type == SK_PT_PATH)
+        if (ax->def->type == SK_PT_PATH) /* no ranges: entry j of a list is value j */
             for (size_t j = 0; j < ax->n; j++) {
                 rc = sk__resolve_path(e->file, &ax->vals[j], why, sizeof why);
-                if (rc < 0) return rc == SK_ENOMEM ? rc : sk__err(d, rc, (int)vn->start_mark.line + 1, (int)vn->start_mark.column + 1, path, "%s", why);
+                if (rc == SK_ENOMEM) return rc;
+                if (rc < 0 && vn->type == YAML_SEQUENCE_NODE) {
+                    yaml_node_t *x = yaml_document_get_node(doc, vn->data.sequence.items.start[j]);
+                    char ipath[1200];
+                    snprintf(ipath, sizeof ipath, "%s[%zu]", path, j);
+                    return sk__err(d, rc, (int)x->start_mark.line + 1, (int)x->start_mark.column + 1, ipath, "%s", why);
+                }
+                if (rc < 0) return sk__err(d, rc, (int)vn->start_mark.line + 1, (int)vn->start_mark.column + 1, path, "%s", why);
             }
     }
     return 0;
@@ -1294,8 +1305,12 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     if ((sv = sk__set_get(sets, "series"))) {
         if ((rc = sk_param_parse(&series_def, sv, &v, why, sizeof why)) < 0) { rc = sk__set_err(d, "series", sv, "%s", why); goto out; }
         e->series = (int)v.i;
+    } else if (y->series) { /* libcyaml's BOOL reads any word but a few as true */
+        sk__pos(&t, "series", &l, &c);
+        if ((rc = sk_param_parse(&series_def, y->series, &v, why, sizeof why)) < 0) { rc = sk__err(d, rc, l, c, "series", "%s", why); goto out; }
+        e->series = (int)v.i;
     } else {
-        e->series = y->series ? *y->series != 0 : 0;
+        e->series = 0;
     }
 
     /* scenario parameters */

@@ -53,7 +53,7 @@ int sk_param_parse(const sk_param_def *d, const char *text, sk_value *out, char 
     case SK_PT_FLOAT: {
         errno = 0;
         double f = strtod(text, &end);
-        if (end == text || *end || !isfinite(f) || !strncasecmp(text, "0x", 2) ||
+        if (end == text || *end || !isfinite(f) || strpbrk(text, "xX") /* hex, also "-0x1p3" */ ||
             (errno == ERANGE && fabs(f) > 1)) {
             snprintf(why, wlen, "expected a finite number, got '%s'", text);
             return SK_ECONFIG;

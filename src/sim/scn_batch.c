@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "io/sk_spot.h"
+#include "io/sk_trace.h"
 #include "sim/sk_batch.h"
 #include "sim/sk_policy.h"
 #include "sim/sk_scenario.h"
@@ -96,7 +97,8 @@ static int sk__conv(const char *s) {
 
 /* The cached trace (and, with want_windows, its window table) for these parameters; loads on
  * first use. Entries are never changed once filled, so the caller may read them unlocked. */
-static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_windows) {
+static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_windows, const char *exp_file) {
+    char found[4096];
     int conv = sk__conv(v[P_CONV].s);
     omp_set_lock(&c->lock);
     sk_tc_entry *e = c->head;
@@ -107,15 +109,21 @@ static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_wind
         e->conv = conv;
         e->gang = v[P_GANG].i;
         e->path = strdup(v[P_TRACE].s);
-        e->rc = e->path ? sk_spot_load_json(&e->tr, e->path, (sk_spot_conv)conv, e->gang, e->err, sizeof e->err) : SK_ENOMEM;
+        if (!e->path) e->rc = SK_ENOMEM;
+        else if (sk_trace_find(e->path, exp_file, found, sizeof found) < 0)
+            e->rc = SK_ENOINPUT, snprintf(e->err, sizeof e->err, "%s: not found on the trace search path", e->path);
+        else
+            e->rc = sk_spot_load_json(&e->tr, found, (sk_spot_conv)conv, e->gang, e->err, sizeof e->err);
         e->next = c->head;
         c->head = e;
     }
     if (e && want_windows && !e->windows_path && e->rc == 0) {
         e->windows_path = strdup(v[P_WINDOWS].s);
-        e->win_rc = e->windows_path ? sk_spot_windows(e->windows_path, e->tr.name, e->tr.n, e->tr.gap, &e->win, &e->nwin,
-                                                      e->win_err, sizeof e->win_err)
-                                    : SK_ENOMEM;
+        if (!e->windows_path) e->win_rc = SK_ENOMEM;
+        else if (sk_trace_find(e->windows_path, exp_file, found, sizeof found) < 0)
+            e->win_rc = SK_ENOINPUT, snprintf(e->win_err, sizeof e->win_err, "%s: not found on the trace search path", e->windows_path);
+        else
+            e->win_rc = sk_spot_windows(found, e->tr.name, e->tr.n, e->tr.gap, &e->win, &e->nwin, e->win_err, sizeof e->win_err);
     }
     omp_unset_lock(&c->lock);
     return e;
@@ -141,7 +149,7 @@ static int sk_batch_check(const sk_value *v, const sk_policy_def *pol, const sk_
 static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t len) {
     const sk_value *v = c->params;
     sk_tcache *cache = c->shared;
-    const sk_tc_entry *e = sk__get(cache, v, v[P_WINDOW].i >= 0);
+    const sk_tc_entry *e = sk__get(cache, v, v[P_WINDOW].i >= 0, c->exp_file);
     if (!e) return SK_ENOMEM;
     if (e->rc < 0) {
         snprintf(msg, len, "%s", e->err);
@@ -185,7 +193,7 @@ static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t le
     out[M_OD_H].f = (tr->gap / 3600) * (double)r.od_ticks;
     out[M_LAUNCH].i = r.launches;
     int ran = !r.infeasible && !r.exhausted;
-    out[M_FINISH].f = ran ? (double)r.finish_tick * tr->gap / 3600 : NAN;
+    out[M_FINISH].f = ran && !isnan(r.cost) ? r.finish / 3600 : NAN;
     out[M_MET].i = ran && !r.late;
     out[M_INFEAS].i = r.infeasible;
     out[M_EXH].i = r.exhausted;

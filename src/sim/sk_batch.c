@@ -109,8 +109,10 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
             sk_market last = cur;
             sk__bill(&b, last);
             if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE;
-            S = S + sk__progress(last, gap, &rro, C, S, 1);
+            double rb = rro, p = sk__progress(last, gap, &rro, C, S, 1);
+            S = S + p;
             done = C - S <= 1e-3;
+            if (done) res->finish = (double)(k - 1) * gap + (rb < gap ? rb : gap) + p;
             v.k = k;
             v.t = (double)k * gap;
             v.S = S;
@@ -140,7 +142,9 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
             sk_market last = cur;
             sk__bill(&b, last);
             if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE;
-            S = S + sk__progress(last, gap, &rro, C, S, 0);
+            double rb = rro, p = sk__progress(last, gap, &rro, C, S, 0);
+            S = S + p;
+            if (S >= C) res->finish = (double)(k - 1) * gap + (rb < gap ? rb : gap) + p;
             v.k = k;
             v.t = (double)k * gap;
             v.S = S;
@@ -161,7 +165,7 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
         sk__bill(&b, cur);
     }
     res->cost = b.total;
-    res->late = (double)res->finish_tick * gap > R;
+    res->late = res->finish > R;
 fin:
     if (b.sched_rc < 0) rc = b.sched_rc;
     if (pol->fini) pol->fini(state);

@@ -19,13 +19,14 @@ typedef struct sk_batch_job {
 
 typedef struct sk_batch_result {
     double cost;          /* the reference's printed cost ($); infeasible: the on-demand fallback */
-    int64_t finish_tick;  /* T: the job finished at T*gap */
+    int64_t finish_tick;  /* T: the tick at which the job was seen finished (billed up to it) */
+    double finish;        /* when the work was actually complete, seconds: within interval T-1 */
     int64_t spot_ticks;   /* billed ticks on spot / on-demand (H[1..] entries) */
     int64_t od_ticks;
     int64_t launches;     /* entries H[j] != NONE with H[j] != H[j-1] */
     int infeasible;       /* C + d > R: nothing simulated (new semantics only) */
     int exhausted;        /* the trace ran out before the job finished */
-    int late;             /* the deadline passed before the job finished (new: fatal there) */
+    int late;             /* finished after R (new semantics: the run is aborted at R, as the reference) */
 } sk_batch_result;
 
 /* Simulate the job on ticks avail[start ..) of a trace of L ticks of `gap` seconds

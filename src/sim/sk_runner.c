@@ -210,6 +210,33 @@ static void sk__clean_stale(const char *out) {
     closedir(d);
 }
 
+/* Create the folders of `out` that are missing (mkdir -p) and check the last one is writable, so
+ * a bad output path fails before any run. Returns 0 or SK_ECANTCREAT with a message. */
+static int sk__prepare_dir(const char *out, char *err, size_t errlen) {
+    char dir[4096];
+    const char *slash = strrchr(out, '/');
+    if (!slash) return access(".", W_OK) == 0 ? 0 : (snprintf(err, errlen, "%s: the working directory is not writable", out), SK_ECANTCREAT);
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
+    if (!*dir) return 0;
+    for (char *p = dir + 1;; p++) {
+        char c = *p;
+        if (c == '/' || c == 0) {
+            *p = 0;
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+                snprintf(err, errlen, "%s: cannot create folder %s: %s", out, dir, strerror(errno));
+                return SK_ECANTCREAT;
+            }
+            *p = c;
+        }
+        if (!c) break;
+    }
+    if (access(dir, W_OK) != 0) {
+        snprintf(err, errlen, "%s: folder %s is not writable: %s", out, dir, strerror(errno));
+        return SK_ECANTCREAT;
+    }
+    return 0;
+}
+
 /* ---- resume ---------------------------------------------------------------------------------- */
 
 static int sk__resume(sk_runner *r, char *err, size_t errlen) {
@@ -446,6 +473,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         goto out;
     }
     for (uint64_t i = 0; i < r.nlocal; i++) r.rows[i].m = r.mstore + i * nm;
+    if ((rc = sk__prepare_dir(o->output, err, errlen)) < 0) goto out;
     sk__clean_stale(o->output);
     if (o->resume && (rc = sk__resume(&r, err, errlen)) < 0) goto out;
     if (o->resume && r.nresumed && o->progress)
@@ -486,6 +514,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
                     .policy_params = s.pparams,
                     .stop = o->stop,
                     .shared = shared,
+                    .exp_file = e->file,
                 };
                 memset(mv, 0, (nm + 1) * sizeof *mv);
                 if (e->series) {

@@ -40,7 +40,9 @@ char *sk_runner_shard_path(const char *out, uint64_t k, uint64_t n);
 /* Execute e's runs of this shard. Returns 0 when all ran (failed runs are recorded in /summary
  * with their status; *nfailed counts them); SK_EINTR after a stop (the file holds every completed
  * run and is valid); SK_ECONFIG when --resume meets a file of another configuration;
- * SK_ECANTCREAT / SK_EIO when the file can't be written (nothing half-written is left); SK_ENOMEM.
+ * SK_ECANTCREAT / SK_EIO when the file can't be written (nothing half-written is left; missing
+ * folders of the output path are created first, and an unwritable one fails before any run);
+ * SK_ENOMEM.
  * A message goes to err. */
 int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, char *err, size_t errlen);
 

@@ -6,9 +6,7 @@
 extern const sk_scenario_kind sk_scn_phold, sk_scn_batch;
 
 const sk_scenario_kind *const sk_scenario_kinds[] = {
-#ifdef SK_WITH_BATCH
     &sk_scn_batch,
-#endif
     &sk_scn_phold,
     NULL,
 };

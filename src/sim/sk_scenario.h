@@ -45,6 +45,8 @@ typedef struct sk_run_ctx {
     const volatile sig_atomic_t *stop; /* non-zero: stop soon and return SK_EINTR */
     sk_table *series;                  /* when not NULL: an empty table for the run's time series */
     void *shared;                      /* the kind's shared_new() result for this `synkti run` */
+    const char *exp_file;              /* the experiment file: resolve file parameters with
+                                        * sk_trace_find(value, exp_file, ...) */
 } sk_run_ctx;
 
 typedef struct sk_scenario_kind {
