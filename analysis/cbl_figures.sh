@@ -37,12 +37,12 @@ if [ -e results/cbl_deadline_sweep.h5 ]; then
     gnuplot <<GP
 set terminal $term font "Sans,10" noenhanced
 set output "figures/cbl_savings_vs_deadline.$ext"
-set title "Savings vs on-demand (8 traces x 100 windows, C = 48 h)"
+set title "Savings vs on-demand (8 traces x 30 windows, C = 48 h)"
 set xlabel "job fraction C/R"; set ylabel "mean savings vs on-demand (%)"
 set key outside right; set grid
-plot for [d in "0.05 0.2 0.5 1"] "$T/sweep_".d."_greedy.dat" u 1:(100*\$4) w lp dt 2 t "greedy, d=".d." h", \
-     for [d in "0.05 0.2 0.5 1"] "$T/sweep_".d."_uniform_progress.dat" u 1:(100*\$4) w lp t "UP, d=".d." h", \
-     for [d in "0.05 0.2 0.5 1"] "$T/sweep_".d."_omniscient.dat" u 1:(100*\$4) w l lw 2 t "optimum, d=".d." h"
+plot for [d in "0.1 0.2 0.5 1"] "$T/sweep_".d."_greedy.dat" u 1:(100*\$4) w lp dt 2 t "greedy, d=".d." h", \
+     for [d in "0.1 0.2 0.5 1"] "$T/sweep_".d."_uniform_progress.dat" u 1:(100*\$4) w lp t "UP, d=".d." h", \
+     for [d in "0.1 0.2 0.5 1"] "$T/sweep_".d."_omniscient.dat" u 1:(100*\$4) w l lw 2 t "optimum, d=".d." h"
 GP
   done
   echo "figures/cbl_savings_vs_deadline.{pdf,png}, figures/cbl_gap_closed.txt"

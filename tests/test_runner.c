@@ -8,6 +8,7 @@
 #include "io/sk_exp.h"
 #include "io/sk_results.h"
 #include "sim/sk_runner.h"
+#include "sk_config.h"
 #include "test.h"
 
 static const char *sk_exp_text =
@@ -257,6 +258,39 @@ static void test_series(void) {
     sk_exp_fini(&e);
 }
 
+/* The batch world through the runner: traces shared by threads, identical for 1 and 2 threads. */
+static void test_batch_threads(void) {
+    static const char *text =
+        "name: b\n"
+        "scenario: {kind: batch, trace: spot-availability/availability/1-node/aws-10-26-2022/us-west-2a_v100_1.json}\n"
+        "policies: [{name: greedy}, {name: uniform_progress}, {name: omniscient}, {name: time_sliced, params: {slices: 3}}]\n"
+        "sweep: {window: 0..19, changeover_hours: [0, 0.2]}\n";
+    sk_exp e;
+    char err[512], a[512], b[512];
+    ASSERT_EQ_INT(sk_exp_load_text(&e, SK_SOURCE_DIR "/experiments/x.yaml", text, strlen(text), NULL, 0, err, sizeof err), 0);
+    ASSERT_EQ_U64(e.nruns, 20 * 2 * 4);
+    sk_path(a, sizeof a, "ba.h5");
+    sk_path(b, sizeof b, "bb.h5");
+    ASSERT_EQ_INT(sk_run(&e, a, 1, 0, 1, 0), 0);
+    ASSERT_EQ_INT(sk_run(&e, b, 2, 0, 1, 0), 0);
+    sk_table ta, tb;
+    sk_results_meta ma, mb;
+    ASSERT_EQ_INT(sk_read(a, &ta, &ma), 0);
+    ASSERT_EQ_INT(sk_read(b, &tb, &mb), 0);
+    ASSERT_TRUE(sk_same_table(&ta, &tb));
+    int cc = sk_table_find(&ta, "cost"), cp = sk_table_find(&ta, "policy");
+    ASSERT_TRUE(cc >= 0 && cp >= 0);
+    /* the optimum is never above the others on the same window and changeover */
+    for (size_t i = 0; i + 3 < ta.cols[cc].n; i += 4) {
+        ASSERT_TRUE(!strcmp(ta.cols[cp].v.str[i + 2], "omniscient"));
+        ASSERT_TRUE(ta.cols[cc].v.f64[i + 2] <= ta.cols[cc].v.f64[i] + 1e-9);
+        ASSERT_TRUE(ta.cols[cc].v.f64[i + 2] <= ta.cols[cc].v.f64[i + 1] + 1e-9);
+    }
+    sk_table_fini(&ta), sk_table_fini(&tb);
+    sk_results_meta_fini(&ma), sk_results_meta_fini(&mb);
+    sk_exp_fini(&e);
+}
+
 static void test_shard_path(void) {
     char *p = sk_runner_shard_path("out/res.h5", 3, 8);
     ASSERT_TRUE(p && !strcmp(p, "out/res.shard-3-of-8.h5"));
@@ -278,6 +312,7 @@ int main(int argc, char **argv) {
         {"resume", test_resume},
         {"stop_and_bad_output", test_stop_and_bad_output},
         {"series", test_series},
+        {"batch_threads", test_batch_threads},
         {"shard_path", test_shard_path},
         {NULL, NULL},
     };

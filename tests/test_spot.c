@@ -490,6 +490,22 @@ static void test_auto_rule(void) {
     ASSERT_EQ_INT(sk_spot_load_json(&t, p, SK_SPOT_AVAILABLE, 2, err, sizeof err), 0); /* explicit wins */
     ASSERT_TRUE(t.avail[0] == 0 && t.avail[1] == 0 && t.avail[2] == 1 && t.avail[3] == 0);
     sk_spot_fini(&t);
+    char cwd[512];
+    ASSERT_TRUE(getcwd(cwd, sizeof cwd) != NULL);
+    ASSERT_EQ_INT(chdir(t_dir), 0);
+    int rc = sk_spot_load_json(&t, "./plain.json", SK_SPOT_AUTO, 1, err, sizeof err);
+    int named = rc == 0 && !strcmp(t.name, "plain");
+    sk_spot_fini(&t);
+    rc = rc ? rc : sk_spot_load_json(&t, "full.json", SK_SPOT_AUTO, 1, err, sizeof err); /* missing: ENOINPUT */
+    ASSERT_EQ_INT(chdir("converted_x/zone-a"), 0);
+    int rc2 = sk_spot_load_json(&t, "./full.json", SK_SPOT_AUTO, 1, err, sizeof err); /* relative: folders resolved */
+    int pre = rc2 == 0 && t.avail[0] == 1 && !strcmp(t.name, "full");
+    sk_spot_fini(&t);
+    ASSERT_EQ_INT(chdir(cwd), 0);
+    ASSERT_TRUE(named);
+    ASSERT_EQ_INT(rc, SK_ENOINPUT);
+    ASSERT_EQ_INT(rc2, 0);
+    ASSERT_TRUE(pre);
     ASSERT_EQ_INT(t_write(p, sizeof p, "converted_y/a.b.json", body), 0);
     ASSERT_EQ_INT(sk_spot_load_json(&t, p, SK_SPOT_AUTO, 1, err, sizeof err), 0);
     ASSERT_TRUE(!strcmp(t.name, "a.b"));

@@ -10,10 +10,11 @@ usage() {
 Usage: traces/fetch.sh [options] [DATASET|FILE...]
 
 Download the spot-trace datasets listed in traces/SHA256SUMS from their public GitHub sources
-(raw.githubusercontent.com/<repo>/<commit>/<path>, commits pinned below) into traces/data/, with
-the same relative layout as ../shared/traces, and verify every file's sha256. DATASET limits the
-run to files under those folders (spot-availability, cbl-windows, aws-v100-multinode,
-gcp-h100-multiregion, spothedge) or to single files (paths as in SHA256SUMS).
+(raw.githubusercontent.com/<repo>/<commit>/<path>, commits pinned in this script) into
+traces/data/, with the same relative layout as ../shared/traces, and verify every file's sha256.
+DATASET limits the run to files under those folders (spot-availability, cbl-windows,
+aws-v100-multinode, gcp-h100-multiregion, spothedge), FILE to single files (paths as in
+SHA256SUMS).
 
 Options:
   --dest DIR   where to put the files (default: traces/data next to this script)

@@ -90,7 +90,8 @@ static char *sk__trace_name(const char *path) {
     if (generic && base - path >= 2) { /* keep the parent folder: "<parent>/<stem>" */
         const char *p = base - 1;      /* the '/' before base */
         while (p > path && p[-1] != '/') p--;
-        from = p;
+        size_t plen = (size_t)(base - 1 - p);
+        if (plen && !(plen == 1 && p[0] == '.') && !(plen == 2 && p[0] == '.' && p[1] == '.')) from = p;
     }
     size_t len = (size_t)(base - from) + blen;
     char *s = malloc(len + 1);

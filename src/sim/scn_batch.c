@@ -15,10 +15,11 @@
 #include "sim/sk_scenario.h"
 #include "sk_error.h"
 
-enum { P_TRACE, P_CONV, P_GANG, P_WINDOW, P_WINDOWS, P_START, P_C, P_R, P_D, P_OD, P_SPOT, P_TRACE_PRICES, P_SIM, P_N };
+enum { P_TRACE, P_PROBE_GAP, P_CONV, P_GANG, P_WINDOW, P_WINDOWS, P_START, P_C, P_R, P_D, P_OD, P_SPOT, P_TRACE_PRICES, P_SIM, P_N };
 
 static const sk_param_def sk_batch_params[P_N] = {
-    [P_TRACE] = {"trace", SK_PT_PATH, NULL, 0, 0, "spot availability trace (JSON)"},
+    [P_TRACE] = {"trace", SK_PT_PATH, NULL, 0, 0, "spot availability trace: JSON, or a raw probe CSV (any other extension)"},
+    [P_PROBE_GAP] = {"probe_gap_seconds", SK_PT_FLOAT, "600", 1, 86400, "tick length of a raw probe CSV (one row per tick)"},
     [P_CONV] = {"convention", SK_PT_STR, "auto", 0, 0, "trace values: auto (the file's own), available, preempted"},
     [P_GANG] = {"gang", SK_PT_INT, "1", 1, 1e6, "instances needed: spot counts as available when at least this many are"},
     [P_WINDOW] = {"window", SK_PT_INT, "-1", -1, 1e9, "evaluation window of the trace (-1: the whole trace from start_hours)"},
@@ -52,6 +53,7 @@ typedef struct sk_tc_entry {
     char *path, *windows_path;
     int conv;
     int64_t gang;
+    double probe_gap;
     int rc;                 /* load result */
     char err[512];
     sk_spot_trace tr;
@@ -102,18 +104,21 @@ static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_wind
     int conv = sk__conv(v[P_CONV].s);
     omp_set_lock(&c->lock);
     sk_tc_entry *e = c->head;
-    while (e && !(e->conv == conv && e->gang == v[P_GANG].i && !strcmp(e->path, v[P_TRACE].s) &&
+    while (e && !(e->conv == conv && e->gang == v[P_GANG].i && e->probe_gap == v[P_PROBE_GAP].f && !strcmp(e->path, v[P_TRACE].s) &&
                   (!want_windows || !e->windows_path || !strcmp(e->windows_path, v[P_WINDOWS].s))))
         e = e->next;
     if (!e && (e = calloc(1, sizeof *e))) {
         e->conv = conv;
         e->gang = v[P_GANG].i;
+        e->probe_gap = v[P_PROBE_GAP].f;
         e->path = strdup(v[P_TRACE].s);
         if (!e->path) e->rc = SK_ENOMEM;
         else if (sk_trace_find(e->path, exp_file, found, sizeof found) < 0)
             e->rc = SK_ENOINPUT, snprintf(e->err, sizeof e->err, "%s: not found on the trace search path", e->path);
-        else
+        else if (strlen(found) > 5 && !strcmp(found + strlen(found) - 5, ".json"))
             e->rc = sk_spot_load_json(&e->tr, found, (sk_spot_conv)conv, e->gang, e->err, sizeof e->err);
+        else
+            e->rc = sk_spot_load_probes(&e->tr, found, v[P_PROBE_GAP].f, e->err, sizeof e->err);
         e->next = c->head;
         c->head = e;
     }
