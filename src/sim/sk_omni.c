@@ -36,17 +36,42 @@ static inline sk_omni_val sk_omni_max3(sk_omni_val a, sk_omni_val b, sk_omni_val
     return x > c ? x : c;
 }
 
-/* The DP cell of one type: the best successor value (or NEG) and its argmax set as 3 bits
- * (bit c' set when successor type c' reaches the best; 0 when unreachable). */
+/* The DP cell of one type: the best successor value plus add (NEG when unreachable) and its argmax
+ * set as 3 bits (bit c' set when successor type c' reaches the best; 0 when unreachable).
+ * Branch-free, so that the row loop below vectorises. */
 static inline sk_omni_val sk_omni_cell(sk_omni_val a, sk_omni_val b, sk_omni_val c, sk_omni_val add,
                                        unsigned *bits) {
     sk_omni_val best = sk_omni_max3(a, b, c);
-    if (best < 0) {
-        *bits = 0;
-        return SK_OMNI_NEG;
+    unsigned valid = best >= 0;
+    *bits = ((unsigned)(a == best) | (unsigned)(b == best) << 1 | (unsigned)(c == best) << 2) * valid;
+    return valid ? best + add : SK_OMNI_NEG;
+}
+
+/* One row (fixed m) of one level: k = 0..kn-1 of the three types, from the successor level's row m
+ * (nN, nS, nO) and row m-1 (nS1, nO1: a launch in tick i+1). av: spot available in tick i (a
+ * constant at each call, so the compiler emits both variants). */
+static inline void sk_omni_row(int64_t kn, int av, sk_omni_val cheap_s, sk_omni_val cheap_o,
+                               const sk_omni_val *restrict nN, const sk_omni_val *restrict nS,
+                               const sk_omni_val *restrict nO, const sk_omni_val *restrict nS1,
+                               const sk_omni_val *restrict nO1, sk_omni_val *restrict cN,
+                               sk_omni_val *restrict cS, sk_omni_val *restrict cO, uint16_t *restrict mr) {
+    unsigned bs = 0, bo;
+    /* k = 0: idle is impossible (it would make k >= 1) */
+    cN[0] = SK_OMNI_NEG;
+    cS[0] = av ? sk_omni_cell(nN[0], nS[0], nO1[0], cheap_s, &bs) : SK_OMNI_NEG;
+    cO[0] = sk_omni_cell(nN[0], nS1[0], nO[0], cheap_o, &bo);
+    mr[0] = (uint16_t)(bs << 3 | bo << 6);
+    for (int64_t k = 1; k < kn; k++) {
+        unsigned bn;
+        bs = 0;
+        /* idle in tick i: one more idle tick; a run in tick i+1 is a launch */
+        cN[k] = sk_omni_cell(nN[k - 1], nS1[k - 1], nO1[k - 1], 0, &bn);
+        /* spot in tick i: on-demand in tick i+1 is a launch */
+        cS[k] = av ? sk_omni_cell(nN[k], nS[k], nO1[k], cheap_s, &bs) : SK_OMNI_NEG;
+        /* on-demand in tick i: spot in tick i+1 is a launch */
+        cO[k] = sk_omni_cell(nN[k], nS1[k], nO[k], cheap_o, &bo);
+        mr[k] = (uint16_t)(bn | bs << 3 | bo << 6);
     }
-    *bits = (unsigned)(a == best) | (unsigned)(b == best) << 1 | (unsigned)(c == best) << 2;
-    return best + add;
 }
 
 /* The objective of a plan with n run ticks, ns of them spot (the formula documented in sk_omni.h). */
@@ -126,17 +151,8 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
             const sk_omni_val *nO1 = !lm ? nO : m ? nxt[SK_OMNI_OD] + off[m - 1] : negrow;
             sk_omni_val *cN = cur[SK_OMNI_NONE] + base, *cS = cur[SK_OMNI_SPOT] + base,
                         *cO = cur[SK_OMNI_OD] + base;
-            uint16_t *mr = mk + base;
-            for (int64_t k = 0; k < kn; k++) {
-                unsigned bn = 0, bs = 0, bo;
-                /* idle in tick i: one more idle tick; a run in tick i+1 is a launch */
-                cN[k] = k ? sk_omni_cell(nN[k - 1], nS1[k - 1], nO1[k - 1], 0, &bn) : SK_OMNI_NEG;
-                /* spot in tick i: on-demand in tick i+1 is a launch */
-                cS[k] = av ? sk_omni_cell(nN[k], nS[k], nO1[k], cheap_s, &bs) : SK_OMNI_NEG;
-                /* on-demand in tick i: spot in tick i+1 is a launch */
-                cO[k] = sk_omni_cell(nN[k], nS1[k], nO[k], cheap_o, &bo);
-                mr[k] = (uint16_t)(bn | bs << 3 | bo << 6);
-            }
+            if (av) sk_omni_row(kn, 1, cheap_s, cheap_o, nN, nS, nO, nS1, nO1, cN, cS, cO, mk + base);
+            else sk_omni_row(kn, 0, cheap_s, cheap_o, nN, nS, nO, nS1, nO1, cN, cS, cO, mk + base);
         }
     }
 
