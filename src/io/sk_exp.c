@@ -441,6 +441,14 @@ static const char *sk__set_get(sk_sets *s, const char *key) {
     return val;
 }
 
+/* 1 if some --set names `key` (without marking it used). */
+static int sk__set_peek(const sk_sets *s, const char *key) {
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < s->n; i++)
+        if (!strncmp(s->v[i], key, kl) && s->v[i][kl] == '=') return 1;
+    return 0;
+}
+
 static int sk__set_err(sk_diag *d, const char *key, const char *val, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static int sk__set_err(sk_diag *d, const char *key, const char *val, const char *fmt, ...) {
@@ -1160,6 +1168,13 @@ static int sk__params(sk_exp *e, const sk_ytree *t, sk_diag *d, sk_sets *sets, c
                 sk_die(SK_LOC, "default '%s' of %s does not parse: %s", p->def, p->name, why);
             l = 0;
         } else {
+            /* a required scenario parameter may be given by a sweep axis alone: its first value
+             * becomes the base value once the axes are read (sk__fill_from_axes) */
+            char sw1[1300], sw2[1300];
+            snprintf(sw1, sizeof sw1, "sweep.%s", p->name);
+            snprintf(sw2, sizeof sw2, "sweep.scenario.%s", p->name);
+            if (!strcmp(base, "scenario") && (sk__ylook(t, sw1) || sk__ylook(t, sw2) || sk__set_peek(sets, sw1) || sk__set_peek(sets, sw2)))
+                continue;
             sk__pos(t, base, &l, &c);
             return sk__err(d, SK_ECONFIG, l, c, path, "missing: required (%s, %s)", sk_ptype_expect(p->type), p->help);
         }
@@ -1409,6 +1424,20 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     /* sweep */
     if ((rc = sk__axes_from_tree(e, &t, d)) < 0) goto out;
     if ((rc = sk__axes_from_sets(e, sets, d)) < 0) goto out;
+    /* required scenario parameters given only as sweep axes take the axis's first value */
+    for (size_t i = 0; i < e->kind->nparams; i++) {
+        const sk_param_def *p = &e->kind->params[i];
+        if (p->def || ((p->type == SK_PT_STR || p->type == SK_PT_PATH) && e->sparams[i].s)) continue;
+        if (p->type != SK_PT_STR && p->type != SK_PT_PATH) continue; /* numbers always have defaults */
+        size_t a = 0;
+        while (a < e->naxes && !(e->axes[a].pol == NULL && e->axes[a].pidx == (int)i)) a++;
+        if (a == e->naxes) {
+            sk__pos(&t, "scenario", &l, &c);
+            rc = sk__err(d, SK_ECONFIG, l, c, "scenario", "missing: %s (required: %s, %s)", p->name, sk_ptype_expect(p->type), p->help);
+            goto out;
+        }
+        if ((rc = sk_value_copy(&e->sparams[i], &e->axes[a].vals[0], p->type)) < 0) goto out;
+    }
     e->npoints = 1;
     for (size_t a = 0; a < e->naxes; a++) {
         if (e->npoints > SK_EXP_MAX_RUNS / e->axes[a].n) {
