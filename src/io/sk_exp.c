@@ -37,6 +37,12 @@ static void sk__oneline(char *s) {
         if ((unsigned char)*s < 0x20 || *s == 0x7f) *s = '?';
 }
 
+/* Append the formatted message after the n bytes of prefix already in d->buf; make it one line. */
+static void sk__vfinish(sk_diag *d, int n, const char *fmt, va_list ap) {
+    if (n >= 0 && (size_t)n < d->len) vsnprintf(d->buf + n, d->len - (size_t)n, fmt, ap);
+    sk__oneline(d->buf);
+}
+
 /* Store "FILE:LINE:COL: PATH: message" (LINE 0: no position; PATH NULL: none). First one wins.
  * Returns code. */
 static int sk__err(sk_diag *d, int code, int line, int col, const char *path, const char *fmt, ...)
@@ -51,13 +57,10 @@ static int sk__err(sk_diag *d, int code, int line, int col, const char *path, co
         int k = snprintf(d->buf + n, d->len - (size_t)n, "%s: ", path);
         n = k < 0 ? k : n + k;
     }
-    if (n >= 0 && (size_t)n < d->len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(d->buf + n, d->len - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    sk__oneline(d->buf);
+    va_list ap;
+    va_start(ap, fmt);
+    sk__vfinish(d, n, fmt, ap);
+    va_end(ap);
     return code;
 }
 
@@ -455,13 +458,10 @@ static int sk__set_err(sk_diag *d, const char *key, const char *val, const char 
     if (d->set || !d->buf || !d->len) return SK_ECONFIG;
     d->set = 1;
     int n = snprintf(d->buf, d->len, "--set %s=%s: ", key, val);
-    if (n >= 0 && (size_t)n < d->len) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(d->buf + n, d->len - (size_t)n, fmt, ap);
-        va_end(ap);
-    }
-    sk__oneline(d->buf);
+    va_list ap;
+    va_start(ap, fmt);
+    sk__vfinish(d, n, fmt, ap);
+    va_end(ap);
     return SK_ECONFIG;
 }
 

@@ -52,6 +52,26 @@ static double sk__progress(sk_market last, double gap, double *rro, double C, do
     return p;
 }
 
+/* Steps 1 and 2 of a tick (spec section 2), shared by both semantics: observe availability a,
+ * bill what ran in interval k-1, drop a preempted spot, credit progress (the new semantics clamp
+ * rro below 1e-3 to 0), record the finish time when the work is complete, and fill the view. */
+static void sk__tick(sk_bill *b, sk_batch_view *v, int64_t k, int a, sk_market *cur, double *S, double *rro, int clamp) {
+    sk_market last = *cur;
+    sk__bill(b, last);
+    if (*cur == SK_MKT_SPOT && !a) *cur = SK_MKT_NONE;
+    double rb = *rro, p = sk__progress(last, b->gap, rro, v->C, *S, clamp);
+    *S = *S + p;
+    if (clamp ? v->C - *S <= 1e-3 : *S >= v->C)
+        if (p > 0) b->res->finish = (double)(k - 1) * b->gap + (rb < b->gap ? rb : b->gap) + p;
+    v->k = k;
+    v->t = (double)k * b->gap;
+    v->S = *S;
+    v->rro = *rro;
+    v->cur = *cur;
+    v->last = last;
+    v->avail = a;
+}
+
 int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, int64_t start, double gap,
                       const sk_policy_type *pol, const sk_value *pparams, sk_sim_kind sim, sk_rng *rng,
                       sk_batch_result *res, sk_table *schedule, char *msg, size_t len) {
@@ -105,21 +125,10 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
         while (!(C - S <= 1e-3)) {
             int64_t i = start + k;
             if (i > L) { res->exhausted = 1; goto fin; }
-            int a = i < L ? avail[i] : 0;
             sk_market last = cur;
-            sk__bill(&b, last);
-            if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE;
-            double rb = rro, p = sk__progress(last, gap, &rro, C, S, 1);
-            S = S + p;
+            int a = i < L ? avail[i] : 0;
+            sk__tick(&b, &v, k, a, &cur, &S, &rro, 1);
             done = C - S <= 1e-3;
-            if (done) res->finish = (double)(k - 1) * gap + (rb < gap ? rb : gap) + p;
-            v.k = k;
-            v.t = (double)k * gap;
-            v.S = S;
-            v.rro = rro;
-            v.cur = cur;
-            v.last = last;
-            v.avail = a;
             pol->decide(state, &v, &act);
             /* the guard (spec 3.0) */
             sk_batch_q q = sk_batch_quantities(&v);
@@ -138,20 +147,7 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
         do {
             int64_t i = start + k;
             if (i >= L) { res->exhausted = 1; goto fin; }
-            int a = avail[i];
-            sk_market last = cur;
-            sk__bill(&b, last);
-            if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE;
-            double rb = rro, p = sk__progress(last, gap, &rro, C, S, 0);
-            S = S + p;
-            if (S >= C) res->finish = (double)(k - 1) * gap + (rb < gap ? rb : gap) + p;
-            v.k = k;
-            v.t = (double)k * gap;
-            v.S = S;
-            v.rro = rro;
-            v.cur = cur;
-            v.last = last;
-            v.avail = a;
+            sk__tick(&b, &v, k, avail[i], &cur, &S, &rro, 0);
             pol->decide(state, &v, &act);
             if (act.run != cur && act.run != SK_MKT_NONE) rro = d;
             cur = act.run;

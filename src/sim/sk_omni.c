@@ -121,10 +121,10 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
     assert(off[M + 1] == P && off[1] == len0);
     for (int64_t j = 0; j < 6 * P + len0; j++) vbuf[j] = SK_OMNI_NEG;
 
-    /* cheap[c]: 1 for the type whose count the DP maximises (spot unless it is dearer). */
+    /* The DP maximises the count of the cheaper type: spot unless it is dearer. */
     const sk_omni_val cheap_s = sc <= oc, cheap_o = !cheap_s;
     sk_omni_val *lvl[2][3] = {{vbuf, vbuf + P, vbuf + 2 * P}, {vbuf + 3 * P, vbuf + 4 * P, vbuf + 5 * P}};
-    int cb = (int)((N - 1) & 1); /* the buffer of level i is lvl[i & 1] */
+    const int cb = (int)((N - 1) & 1); /* the buffer of level i is lvl[i & 1] */
 
     /* Level N-1: a single tick. */
     {
