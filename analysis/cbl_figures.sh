@@ -3,10 +3,18 @@
 #   results/cbl_deadline_sweep.h5 -> figures/cbl_savings_vs_deadline.{pdf,png}
 #   results/cbl_table3.h5         -> figures/cbl_cost_cdf.{pdf,png}
 # Runs `synkti export`, reduces with awk, plots with gnuplot (pdfcairo and pngcairo).
-#   analysis/cbl_figures.sh [path/to/synkti]
+#   analysis/cbl_figures.sh [--run] [path/to/synkti]
+# --run first (re)runs experiments/cant_be_late/{table3,deadline_sweep}.yaml (about 2 minutes on
+# 2 cores), so one command regenerates everything from the traces.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+RUN=0
+if [ "${1:-}" = "--run" ]; then RUN=1; shift; fi
 S=${1:-build/synkti}
+if [ $RUN = 1 ]; then
+  "$S" run experiments/cant_be_late/table3.yaml --by policy -q
+  "$S" run experiments/cant_be_late/deadline_sweep.yaml --by deadline_hours,changeover_hours,policy -q
+fi
 mkdir -p figures
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
