@@ -41,5 +41,20 @@ c2=$("$S" bench phold -n 200 -e 4 -t 100 -r 4 -j 2 --quiet | sed -n 's/^phold.*e
 n=$("$S" bench phold -n 200 -e 4 -t 100 -r 3 | grep -c '^replication=')
 [ "$n" = 3 ] && ok "one line per replication" || bad "one line per replication ($n)"
 rm -f /tmp/sk_cli_out.$$ /tmp/sk_cli_err.$$
+
+# inference: synthetic weights, a generation checkpointed mid-way and resumed in another process
+T=$(mktemp -d /tmp/sk_cli_inf.XXXXXX)
+expect_rc "model init tiny" 0 "$S" model init --preset tiny --seed 3 -o "$T/m.safetensors"
+expect_rc "model info" 0 "$S" model info "$T/m.safetensors"
+printf '1 2 3 4\n5 6 7 8\n' >"$T/p.txt"
+expect_rc "infer reference" 0 "$S" infer -m "$T/m.safetensors" -p "$T/p.txt" -n 24 -t 0.8 -s 5 --backend cpu -o "$T/ref.txt"
+expect_rc "infer with checkpoints" 0 "$S" infer -m "$T/m.safetensors" -p "$T/p.txt" -n 10 -t 0.8 -s 5 --backend cpu --checkpoint-every 5 --checkpoint-file "$T/g.ckpt" -o "$T/part.txt"
+expect_rc "infer resume" 0 "$S" infer -m "$T/m.safetensors" --resume "$T/g.ckpt" -n 24 --backend cpu -o "$T/res.txt" --compare "$T/ref.txt"
+cmp -s "$T/ref.txt" "$T/res.txt" && ok "resumed generation = uninterrupted" || bad "resumed generation = uninterrupted"
+printf 'garbage' >"$T/bad.safetensors"
+expect_rc "truncated weights refused" 65 "$S" model info "$T/bad.safetensors"
+head -c 100 "$T/g.ckpt" >"$T/trunc.ckpt"
+expect_rc "truncated checkpoint refused" 65 "$S" infer -m "$T/m.safetensors" --resume "$T/trunc.ckpt" -n 24 --backend cpu
+rm -rf "$T"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

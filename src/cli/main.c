@@ -17,6 +17,8 @@ static const struct sk_cmd {
     {"plan", sk_cmd_plan, "list an experiment's numbered runs with their parameters and seeds"},
     {"export", sk_cmd_export, "print a results file's summary, a run's series or its metadata as CSV, TSV or JSON"},
     {"merge", sk_cmd_merge, "merge the results files of an experiment's shards into one"},
+    {"model", sk_cmd_model, "write synthetic GPT-2 weights (safetensors) or describe a weights file"},
+    {"infer", sk_cmd_infer, "generate tokens with the transformer engine; checkpoint and resume mid-generation"},
     {"bench", sk_cmd_bench, "measure the engine: PHOLD event throughput, RNG generator costs"},
     {"version", sk_cmd_version, "print version, git revision, build and library versions"},
     {"help", sk_cmd_help, "show this help, or a command's help ('synkti help bench')"},
@@ -58,7 +60,7 @@ static int sk_cmd_help(int argc, char **argv) {
     }
     char help[] = "--help";
     char *args[] = {help, NULL};
-    if (c->fn == sk_cmd_bench && argc > 1) { /* synkti help bench phold */
+    if ((c->fn == sk_cmd_bench || c->fn == sk_cmd_model) && argc > 1) { /* synkti help bench phold */
         char *a2[] = {argv[1], help, NULL};
         return c->fn(2, a2);
     }

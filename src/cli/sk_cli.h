@@ -13,6 +13,9 @@ int sk_cmd_plan(int argc, char **argv);
 int sk_bench_batch(int argc, char **argv);
 int sk_cmd_export(int argc, char **argv);
 int sk_cmd_merge(int argc, char **argv);
+int sk_cmd_model(int argc, char **argv);
+int sk_cmd_infer(int argc, char **argv);
+int sk_bench_infer(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);

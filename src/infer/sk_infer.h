@@ -39,8 +39,24 @@ int sk_model_preset(const char *name, sk_model_cfg *cfg);
 int sk_model_write_synthetic(const char *path, const sk_model_cfg *cfg, uint64_t seed, int bf16, char *err,
                              size_t errlen);
 
+/* The same weights in memory, without a file (benchmarks, tests). With bf16 the values are
+ * rounded to BF16 (as a BF16 file would hold them). */
+int sk_model_synthetic(sk_model **m, const sk_model_cfg *cfg, uint64_t seed, int bf16, char *err, size_t errlen);
+/* Write m as a safetensors file (its dtype: BF16 when it was loaded/made BF16), atomically, with
+ * the architecture in __metadata__. */
+int sk_model_save(const sk_model *m, const char *path, char *err, size_t errlen);
+
+/* Load and validate a safetensors file: truncation, header length beyond the file, bad JSON,
+ * unknown dtype, data_offsets out of range/overlapping/not shape x dtype size, missing tensors,
+ * shapes that disagree with the configuration all give SK_EDATA (SK_ENOINPUT when it can't be
+ * opened) with one line in err. Extra tensors (lm_head.weight, h.N.attn.bias masks) are ignored. */
 int sk_model_load(sk_model **m, const char *path, char *err, size_t errlen);
 const sk_model_cfg *sk_model_config(const sk_model *m);
+/* FNV-1a-64 over the configuration and the stored tensor bytes (checkpoints name their model by
+ * it); sk_model_is_bf16: 1 when the weights are BF16 values; sk_model_params: parameter count. */
+uint64_t sk_model_fingerprint(const sk_model *m);
+int sk_model_is_bf16(const sk_model *m);
+size_t sk_model_params(const sk_model *m);
 void sk_model_free(sk_model *m);
 
 /* Sampling: temperature 0 = greedy (argmax, lowest index on ties); otherwise softmax(logits/T)
@@ -59,6 +75,11 @@ int sk_gen_prefill(sk_gen *g, const int32_t *tokens, int n_tokens, char *err, si
 int sk_gen_step(sk_gen *g, int32_t *next, char *err, size_t errlen);
 /* Positions generated so far (prompt included). */
 int sk_gen_position(const sk_gen *g);
+/* Length of the prompt given to the first prefill (0 before it); generated = position - this. */
+int sk_gen_prompt_len(const sk_gen *g);
+int sk_gen_batch(const sk_gen *g);
+/* The position() tokens of sequence b (prompt then generated), valid until the next step/free. */
+const int32_t *sk_gen_tokens(const sk_gen *g, int b);
 sk_backend sk_gen_backend(const sk_gen *g);
 /* Write the whole generation state (tokens, KV cache, RNG state, position, options, model
  * fingerprint) to a versioned, checksummed file, atomically. */

@@ -12,66 +12,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "io/sk_csv.h"
 #include "sk_error.h"
+
+#define sk__err sk_errf
 
 /* Largest count or tick number accepted: integers stay exact in a double up to 2^53. */
 #define SK_SPOT_MAX_INT 9007199254740992.0
 
 /* ---- small helpers ---------------------------------------------------------------------------- */
-
-/* Format an error into err (one line: control characters become spaces) and return code. */
-static int sk__err(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-static int sk__err(char *err, size_t errlen, int code, const char *fmt, ...) {
-    if (!err || !errlen) return code;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20) *p = ' ';
-    return code;
-}
-
-/* Read the whole file into a malloc'd, NUL-terminated buffer. Returns 0; SK_ENOINPUT (cannot open
- * or read: message names the file and the reason); SK_ENOMEM. *buf is NULL on error. */
-static int sk__slurp(const char *path, char **buf, size_t *len, char *err, size_t errlen) {
-    *buf = NULL;
-    *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return sk__err(err, errlen, SK_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
-    int rc = 0;
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap);
-    if (!b) {
-        rc = sk__err(err, errlen, SK_ENOMEM, "%s: out of memory", path);
-        goto done;
-    }
-    for (;;) {
-        if (cap - n < 2) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
-            if (!nb) {
-                rc = sk__err(err, errlen, SK_ENOMEM, "%s: out of memory (file of %zu bytes)", path, n);
-                goto done;
-            }
-            b = nb;
-            cap *= 2;
-        }
-        size_t got = fread(b + n, 1, cap - n - 1, f);
-        n += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) rc = sk__err(err, errlen, SK_ENOINPUT, "%s: cannot read: %s", path, strerror(errno));
-done:
-    fclose(f);
-    if (rc < 0) {
-        free(b);
-        return rc;
-    }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    return 0;
-}
 
 /* The trace's name: the file name without folder and extension; for the converted layout
  * (<zone>/full.json, <zone>/<k>.json) the folder is kept: "us-west1-a_h100_16/full". NULL if out
@@ -173,7 +122,7 @@ int sk_spot_load_json(sk_spot_trace *t, const char *path, sk_spot_conv conv, int
     r.od_price = r.spot_price = NAN;
     int rc;
     if (gang < 1) return sk__err(err, errlen, SK_ECONFIG, "%s: gang must be at least 1, got %lld", path, (long long)gang);
-    if ((rc = sk__slurp(path, &buf, &len, err, errlen)) < 0) return rc;
+    if ((rc = sk_file_slurp(path, &buf, &len, err, errlen)) < 0) return rc;
 
     /* Length + 1 so that require_null_terminated sees the NUL: trailing garbage is an error. The
      * error position comes back through return_parse_end (same as cJSON_GetErrorPtr(), without
@@ -324,93 +273,6 @@ void sk_spot_fini(sk_spot_trace *t) {
     memset(t, 0, sizeof *t);
 }
 
-/* ---- CSV plumbing shared by the probe and window readers -------------------------------------- */
-
-/* libcsv hands over fields (cb1) and row ends (cb2). With CSV_REPALL_NL every line terminator
- * outside a record is reported as an empty row too, which is what lets us count physical lines:
- * a row ending in '\n' or '\r' ends a line, except the '\n' of a "\r\n" pair. (A newline inside a
- * quoted field is not counted; neither file type quotes.) */
-enum { SK_CSV_MAXF = 16, SK_CSV_FLEN = 256 };
-
-typedef struct sk_csv_rd {
-    const char *path;
-    char *err;
-    size_t errlen;
-    int rc;                            /* first error, or 0 */
-    int64_t line;                      /* 1-based line of the row being read */
-    int after_cr;                      /* the last row ended in '\r' */
-    int nf;                            /* fields in the row so far */
-    char f[SK_CSV_MAXF][SK_CSV_FLEN];  /* the fields, NUL-terminated */
-    int (*row)(struct sk_csv_rd *rd);  /* called for each non-empty row; returns 0 or an SK_E* code */
-    void *ctx;
-} sk_csv_rd;
-
-static void sk__csv_field(void *s, size_t len, void *data) {
-    sk_csv_rd *rd = data;
-    if (rd->rc) return;
-    if (rd->nf >= SK_CSV_MAXF) {
-        rd->rc = sk__err(rd->err, rd->errlen, SK_EDATA, "%s:%lld: more than %d fields", rd->path, (long long)rd->line,
-                         SK_CSV_MAXF);
-        return;
-    }
-    if (len >= SK_CSV_FLEN) {
-        rd->rc = sk__err(rd->err, rd->errlen, SK_EDATA, "%s:%lld: field %d: longer than %d bytes", rd->path,
-                         (long long)rd->line, rd->nf + 1, SK_CSV_FLEN - 1);
-        return;
-    }
-    if (len) memcpy(rd->f[rd->nf], s, len);
-    rd->f[rd->nf][len] = '\0';
-    rd->nf++;
-}
-
-static void sk__csv_row(int c, void *data) {
-    sk_csv_rd *rd = data;
-    if (!rd->rc && rd->nf > 0) {
-        int r = rd->row(rd);
-        if (r < 0) rd->rc = r;
-    }
-    rd->nf = 0;
-    if (c == '\n') {
-        if (!rd->after_cr) rd->line++;
-        rd->after_cr = 0;
-    } else if (c == '\r') {
-        rd->line++;
-        rd->after_cr = 1;
-    } else {
-        rd->after_cr = 0;
-    }
-}
-
-/* Read path with libcsv, calling rd->row for every non-empty row. Returns 0; SK_ENOINPUT;
- * SK_ENOMEM; SK_EDATA (CSV syntax) or the first error a row callback returned. */
-static int sk__csv_read(sk_csv_rd *rd) {
-    char *buf;
-    size_t len;
-    int rc = sk__slurp(rd->path, &buf, &len, rd->err, rd->errlen);
-    if (rc < 0) return rc;
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
-        free(buf);
-        return sk__err(rd->err, rd->errlen, SK_ENOMEM, "%s: out of memory", rd->path);
-    }
-    rd->line = 1;
-    rd->after_cr = 0;
-    rd->nf = 0;
-    rd->rc = 0;
-    size_t used = csv_parse(&p, buf, len, sk__csv_field, sk__csv_row, rd);
-    if (!rd->rc && used != len)
-        rd->rc = csv_error(&p) == CSV_ENOMEM
-                     ? sk__err(rd->err, rd->errlen, SK_ENOMEM, "%s:%lld: out of memory", rd->path, (long long)rd->line)
-                     : sk__err(rd->err, rd->errlen, SK_EDATA, "%s:%lld: CSV syntax: %s", rd->path, (long long)rd->line,
-                               csv_strerror(csv_error(&p)));
-    if (csv_fini(&p, sk__csv_field, sk__csv_row, rd) != 0 && !rd->rc)
-        rd->rc = sk__err(rd->err, rd->errlen, SK_EDATA, "%s:%lld: CSV syntax: %s", rd->path, (long long)rd->line,
-                         csv_strerror(csv_error(&p)));
-    csv_free(&p);
-    free(buf);
-    return rd->rc;
-}
-
 /* Parse a whole field as an integer in [lo, hi]. Returns 0 or -1. */
 static int sk__parse_i64(const char *s, int64_t lo, int64_t hi, int64_t *out) {
     char *end;
@@ -466,7 +328,7 @@ int sk_spot_load_probes(sk_spot_trace *t, const char *path, double gap, char *er
     sk_probe_ctx c = {0};
     sk_csv_rd rd = {.path = path, .err = err, .errlen = errlen, .row = sk__probe_row, .ctx = &c};
     sk_spot_trace r = {0};
-    int rc = sk__csv_read(&rd);
+    int rc = sk_csv_read(&rd);
     if (rc < 0) goto fail;
     if (c.n == 0) {
         rc = sk__err(err, errlen, SK_EDATA, "%s: no rows (expected index,time,preempted)", path);
@@ -591,7 +453,7 @@ int sk_spot_windows(const char *index_csv, const char *name, int64_t n_ticks, do
                        name, (long long)n_ticks, gap);
     sk_win_ctx c = {.name = name, .n_ticks = n_ticks, .gap = gap};
     sk_csv_rd rd = {.path = index_csv, .err = err, .errlen = errlen, .row = sk__win_row, .ctx = &c};
-    int rc = sk__csv_read(&rd);
+    int rc = sk_csv_read(&rd);
     if (rc < 0) goto fail;
     if (!c.have_header) {
         rc = sk__err(err, errlen, SK_EDATA, "%s: empty (expected a header and one row per window)", index_csv);
