@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # quickstart.sh - the figure of the default job: mean cost per policy with min..max over the
-# windows, from results/quickstart.h5 -> figures/quickstart_cost.{png,pdf}.
+# windows, from results/quickstart.h5 -> figures/quickstart_cost.{png,pdf}. A policy that misses
+# the deadline in some windows has its on-time share in its label (its cost is not comparable).
 #   analysis/quickstart.sh [results/quickstart.h5] [path/to/synkti]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,8 +15,11 @@ NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
 $c["status"] == "ok" && $c["exhausted"] == 0 && $c["infeasible"] == 0 {
   p = $c["policy"]; x = $c["cost"]
   if (!(p in n)) { order[++np] = p; lo[p] = x; hi[p] = x }
-  n[p]++; s[p] += x; if (x < lo[p]) lo[p] = x; if (x > hi[p]) hi[p] = x }
-END { for (i = 1; i <= np; i++) { p = order[i]; printf "%d %s %.4f %.4f %.4f\n", i - 1, p, s[p] / n[p], lo[p], hi[p] } }' >"$T/q.dat"
+  n[p]++; s[p] += x; met[p] += $c["deadline_met"]; if (x < lo[p]) lo[p] = x; if (x > hi[p]) hi[p] = x }
+END { for (i = 1; i <= np; i++) {
+  p = order[i]; lab = p
+  if (met[p] < n[p]) lab = sprintf("%s (%.0f%% on time)", p, 100 * met[p] / n[p])
+  printf "%d \"%s\" %.4f %.4f %.4f\n", i - 1, lab, s[p] / n[p], lo[p], hi[p] } }' >"$T/q.dat"
 for term in "pngcairo size 800,500" "pdfcairo size 6in,3.75in"; do
   ext=${term%% *}; ext=${ext%cairo}
   gnuplot <<GP
