@@ -35,10 +35,12 @@ int sk_exit_code(int err) {
     return i < 0 ? 70 : sk__errtab[i].exitc;
 }
 
+/* In ascending order of exit code, each code once (out of memory shares 70 with internal error). */
 void sk_print_exit_codes(FILE *out) {
-    for (size_t i = 0; i < SK__NERR; i++)
-        if (sk__errtab[i].code != SK_ENOENT && sk__errtab[i].code != SK_ENOMEM)
-            fprintf(out, "  %3d  %s\n", sk__errtab[i].exitc, sk__errtab[i].msg);
+    for (int code = 0; code < 256; code++)
+        for (size_t i = 0; i < SK__NERR; i++)
+            if (sk__errtab[i].exitc == code && sk__errtab[i].code != SK_ENOMEM)
+                fprintf(out, "  %3d  %s\n", sk__errtab[i].exitc, sk__errtab[i].msg);
 }
 
 void sk_die(const char *loc, const char *fmt, ...) {

@@ -14,6 +14,13 @@ expect_rc() { # name want_rc cmd...
 expect_rc "help exits 0" 0 "$S" help
 grep -q "Exit codes" /tmp/sk_cli_out.$$ && ok "help lists exit codes" || bad "help lists exit codes"
 grep -q " 75  interrupted" /tmp/sk_cli_out.$$ && ok "help documents 75" || bad "help documents 75"
+# the README's exit-code table lists the same codes, in the same order, as `synkti help`
+readme=$(dirname "$0")/../README.md
+if [ -f "$readme" ]; then
+    want=$(sed -n '/^### Exit codes/,/^## /p' "$readme" | sed -n 's/^| \([0-9][0-9]*\) |.*/\1/p' | tr '\n' ' ')
+    got=$(sed -n '/^Exit codes:/,$p' /tmp/sk_cli_out.$$ | sed -n 's/^ *\([0-9][0-9]*\)  .*/\1/p' | tr '\n' ' ')
+    [ -n "$got" ] && [ "$want" = "$got" ] && ok "README exit codes = help's" || bad "README exit codes ($want) != help's ($got)"
+fi
 expect_rc "--help exits 0" 0 "$S" --help
 expect_rc "no command is a usage error" 64 "$S"
 expect_rc "unknown command is a usage error" 64 "$S" frobnicate

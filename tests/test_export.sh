@@ -151,6 +151,9 @@ grep -q "pandas" "$D/out" && grep -q "gnuplot" "$D/out" && grep -q -- "--format 
 expect_rc "merge 2 shards, given in reverse" 0 "$S" merge s1.h5 s0.h5 -o m2.h5
 check "merged 2 shards == unsharded (summary and /runs, bitwise)" "$MK" same all.h5 m2.h5
 "$S" export m2.h5 >m2.csv && cmp -s m2.csv all.csv && ok "merged csv == unsharded csv" || bad "merged csv == unsharded csv"
+! grep -q "absent" "$D/err" && ok "complete merge gives no warning" || bad "complete merge gives no warning"
+expect_rc "merge of one shard of two" 0 "$S" merge s1.h5 -o half.h5
+err_has "incomplete merge warns" "are absent (the first is run 0)"
 expect_rc "merge 3 shards" 0 "$S" merge t2.h5 t0.h5 t1.h5 -o m3.h5 --quiet
 check "merged 3 shards == unsharded" "$MK" same all.h5 m3.h5
 [ ! -s "$D/err" ] && ok "merge --quiet is quiet" || bad "merge --quiet is quiet"
@@ -175,6 +178,16 @@ expect_rc "merge of a non-results file" 65 "$S" merge s0.h5 notes.txt -o bad.h5
 [ ! -e bad.h5 ] && ok "failed merges create nothing" || bad "failed merges create nothing"
 expect_rc "merge --help" 0 "$S" merge --help
 grep -q "SLURM_ARRAY_TASK_ID" "$D/out" && ok "merge help: Slurm example" || bad "merge help: Slurm example"
+mkfifo fifo
+(cat fifo >fifo.out &)
+expect_rc "export -o a FIFO" 0 "$S" export s0.h5 -o fifo
+sleep 0.2
+[ -p fifo ] && ok "the FIFO is still a FIFO" || bad "the FIFO is still a FIFO"
+"$S" export s0.h5 >plain.csv
+cmp -s plain.csv fifo.out && ok "FIFO got the table" || bad "FIFO got the table"
+echo old >target.csv && ln -s target.csv link.csv
+expect_rc "export -o a symbolic link" 0 "$S" export s0.h5 -o link.csv
+[ -L link.csv ] && cmp -s plain.csv target.csv && ok "the link is kept, its target replaced" || bad "the link is kept, its target replaced"
 expect_rc "help export" 0 "$S" help export
 expect_rc "help merge" 0 "$S" help merge
 

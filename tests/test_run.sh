@@ -104,6 +104,22 @@ check "missing output folders are created" "[ -e '$T/new/dir/x.h5' ]"
 touch "$T/afile"
 "$S" run "$T/exp.yaml" -o "$T/afile/x.h5" -q >/dev/null 2>"$T/unw.err"
 check "unwritable output exits 73 before running" "[ $? -eq 73 ] && ! grep -q 'runs (' '$T/unw.err'"
+mkdir "$T/adir"
+"$S" run "$T/exp.yaml" -o "$T/adir" -q >/dev/null 2>"$T/dir.err"
+check "a folder as output exits 73 before running" "[ $? -eq 73 ] && grep -q 'not a regular file' '$T/dir.err'"
+mkfifo "$T/afifo"
+"$S" run "$T/exp.yaml" -o "$T/afifo" --set replications=1 -q >/dev/null 2>&1
+check "a FIFO as output exits 73 and stays a FIFO" "[ $? -eq 73 ] && [ -p '$T/afifo' ]"
+mkdir "$T/linked"
+ln -s linked/l.h5 "$T/l.h5"
+"$S" run "$T/exp.yaml" -o "$T/l.h5" --set replications=1 -q >/dev/null 2>&1
+check "a symbolic link as output stays a link to the new file" "[ -L '$T/l.h5' ] && [ -f '$T/linked/l.h5' ] && '$S' export '$T/l.h5' >/dev/null"
+
+# --resume under another shard layout would drop the other shard's runs: refused, file untouched
+cp "$T/full.h5" "$T/lay.h5"
+"$S" run "$T/exp.yaml" -o "$T/lay.h5" --resume --shard 1/2 -q >/dev/null 2>"$T/lay.err"
+check "resume of a whole-run file as a shard exits 78" "[ $? -eq 78 ] && grep -q 'not in shard 1/2' '$T/lay.err'"
+check "file of the refused shard resume untouched" "cmp -s '$T/full.h5' '$T/lay.h5'"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -90,10 +90,13 @@ static void sk_phold_event_hot(void *ctx, sk_engine *eng, const sk_event *ev) {
  * SK_RUN_* reason or SK_EINTR / another negative code. Chunking does not change the event stream. */
 static int sk__run_until(sk_engine *eng, sk_time end, const volatile sig_atomic_t *stop) {
     if (!stop) return sk_engine_run(eng, end, 0);
-    int rc;
-    while ((rc = sk_engine_run(eng, end, 1u << 20)) == SK_RUN_EVENT_LIMIT)
+    /* checked before every slice, so a run cut into many short time bins (series) still stops
+     * within one slice of 2^20 events (well under a second) */
+    for (;;) {
         if (*stop) return SK_EINTR;
-    return rc;
+        int rc = sk_engine_run(eng, end, 1u << 20);
+        if (rc != SK_RUN_EVENT_LIMIT) return rc;
+    }
 }
 
 int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {

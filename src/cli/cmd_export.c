@@ -4,6 +4,7 @@
  * Values survive the trip: doubles get the fewest digits (15..17) that strtod reads back to the
  * same bits, integers are printed in full, and JSON writes integers beyond +-2^53 as strings
  * because most JSON readers hold numbers in doubles. */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -274,6 +275,8 @@ typedef struct {
     FILE *f;
     const char *path; /* NULL for stdout */
     char *tmp;        /* "<path>.tmp.XXXXXX" while it exists */
+    char *real;       /* path with symbolic links resolved, when it is one: the file renamed over */
+    int direct;       /* path is a device or FIFO (/dev/stdout, a pipe): written in place */
 } sk_export_out;
 
 /* Open the output: stdout when path is NULL or "-", else a new temporary file in path's folder,
@@ -285,11 +288,23 @@ static int sk_export_open(sk_export_out *o, const char *path) {
         o->f = stdout;
         return 0;
     }
-    struct stat st;
+    struct stat st, lst;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         fprintf(stderr, "synkti export: %s: is a folder; name a file\n", path);
         return SK_ECANTCREAT;
     }
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* /dev/stdout, a FIFO, a terminal: renaming over it would replace the node itself */
+        if (!(o->f = fopen(path, "w"))) {
+            fprintf(stderr, "synkti export: %s: cannot open: %s\n", path, strerror(errno));
+            return SK_ECANTCREAT;
+        }
+        o->path = path;
+        o->direct = 1;
+        return 0;
+    }
+    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && (o->real = realpath(path, NULL)))
+        path = o->real; /* keep the link: replace the file it points to */
     o->path = path;
     size_t len = strlen(path) + sizeof ".tmp.XXXXXX";
     if (!(o->tmp = malloc(len))) {
@@ -314,6 +329,8 @@ static int sk_export_open(sk_export_out *o, const char *path) {
 fail_create:
     free(o->tmp);
     o->tmp = NULL;
+    free(o->real);
+    o->real = NULL;
     return SK_ECANTCREAT;
 }
 
@@ -324,6 +341,7 @@ static void sk_export_abort(sk_export_out *o) {
         if (o->tmp) unlink(o->tmp);
     }
     free(o->tmp);
+    free(o->real);
     memset(o, 0, sizeof *o);
 }
 
@@ -338,6 +356,14 @@ static int sk_export_commit(sk_export_out *o) {
             return SK_EIO;
         }
         return 0;
+    }
+    if (o->direct) {
+        int bad = fflush(o->f) != 0 || ferror(o->f);
+        if (fclose(o->f) != 0) bad = 1;
+        o->f = NULL;
+        if (bad) fprintf(stderr, "synkti export: cannot write to %s: %s\n", name, strerror(errno));
+        memset(o, 0, sizeof *o);
+        return bad ? SK_EIO : 0;
     }
     int rc = 0;
     if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) < 0) {
@@ -370,6 +396,7 @@ static int sk_export_commit(sk_export_out *o) {
     if (fd >= 0) close(fd);
     free(dir);
     free(o->tmp);
+    free(o->real);
     memset(o, 0, sizeof *o);
     return rc;
 }

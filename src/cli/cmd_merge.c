@@ -51,6 +51,11 @@ static int sk_merge_check_names(char *const *in, int n, const char *out) {
         return SK_ENOMEM;
     }
     int have_out = stat(out, &so) == 0;
+    if (have_out && !S_ISREG(so.st_mode)) { /* renaming over a folder fails; over /dev/null, as root, replaces it */
+        fprintf(stderr, "synkti merge: -o %s exists and is not a regular file; name a results file\n", out);
+        free(st);
+        return SK_ECANTCREAT;
+    }
     for (int i = 0; i < n && !rc; i++) {
         if (stat(in[i], &st[i]) < 0) {
             st[i].st_ino = 0; /* no file has inode 0: never matches */
@@ -69,6 +74,29 @@ static int sk_merge_check_names(char *const *in, int n, const char *out) {
     }
     free(st);
     return rc;
+}
+
+/* The 'wrote' line, and a warning when run ids are absent below the largest one (a shard not
+ * given, or one that was interrupted): the merged file is valid but not the whole experiment. */
+static void sk_merge_report(const char *out, int nin) {
+    sk_table t;
+    char err[512];
+    int c;
+    if (sk_results_read(out, NULL, &t, err, sizeof err) < 0) return;
+    if ((c = sk_table_find(&t, "run")) < 0 || t.cols[c].type != SK_TABLE_I64) {
+        sk_table_fini(&t);
+        return;
+    }
+    int64_t n = sk_table_nrows(&t), hi = n ? t.cols[c].v.i64[n - 1] : -1, first_gap = -1;
+    for (int64_t i = 0; i < n && first_gap < 0; i++)
+        if (t.cols[c].v.i64[i] != i) first_gap = i; /* rows are sorted by run */
+    fprintf(stderr, "synkti merge: wrote %s: %lld runs from %d file%s\n", out, (long long)n, nin, nin == 1 ? "" : "s");
+    if (first_gap >= 0)
+        fprintf(stderr,
+                "synkti merge: warning: %lld of runs 0..%lld are absent (the first is run %lld): a shard is "
+                "missing or was interrupted; complete it with 'synkti run --shard K/N --resume' and merge again\n",
+                (long long)(hi + 1 - n), (long long)hi, (long long)first_gap);
+    sk_table_fini(&t);
 }
 
 int sk_cmd_merge(int argc, char **argv) {
@@ -90,6 +118,6 @@ int sk_cmd_merge(int argc, char **argv) {
         fprintf(stderr, "synkti merge: %s\n", err);
         return sk_exit_code(rc);
     }
-    if (!o.quiet) fprintf(stderr, "synkti merge: wrote %s from %d file%s\n", o.output, npos, npos == 1 ? "" : "s");
+    if (!o.quiet) sk_merge_report(o.output, npos);
     return 0;
 }

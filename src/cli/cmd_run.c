@@ -39,7 +39,7 @@ static int sk__take_sets(const char *cmd, int argc, char **argv, const char **se
 
 static const char sk_set_help[] =
     "  -S, --set KEY.PATH=VALUE     override a key of the file (repeatable): name, seed, replications,\n"
-    "                               output, scenario.kind, scenario.PARAM, policies (a,b,...),\n"
+    "                               output, series, scenario.kind, scenario.PARAM, policies (a,b,...),\n"
     "                               policies.NAME.PARAM, sweep.KEY (v1,v2,... or FROM..TO[:STEP];\n"
     "                               empty removes the axis)\n";
 
@@ -49,6 +49,13 @@ static const char sk_exit_help[] =
     "data file it names, is missing; 78 the file breaks the schema or a rule (the message gives\n"
     "FILE:LINE:COL: KEY.PATH: what was expected); 73/74 the results file can't be written; 75\n"
     "interrupted (completed runs kept, continue with --resume); 70 a run failed.\n";
+
+/* validate and plan write nothing and run nothing: only the loader's codes apply */
+static const char sk_check_exit_help[] =
+    "\n"
+    "Exit codes: 0 ok; 64 bad command line; 65 the file is not valid UTF-8 YAML; 66 the file, or a\n"
+    "data file it names, is missing; 78 the file breaks the schema or a rule (the message gives\n"
+    "FILE:LINE:COL: KEY.PATH: what was expected).\n";
 
 /* Load FILE with the sets; print the error. Returns 0 or the SK_E* code. */
 static int sk__load(const char *cmd, sk_exp *e, const char *file, const char **sets, size_t nsets) {
@@ -83,7 +90,7 @@ int sk_cmd_validate(int argc, char **argv) {
     sk_validate_opts o = {0};
     int npos = 0, rc = sk_opts_parse("validate", sk_validate_usage, sk_validate_optab, &o, argc, argv, &npos);
     if (rc) {
-        if (rc > 0) fputs(sk_set_help, stdout), fputs(sk_exit_help, stdout);
+        if (rc > 0) fputs(sk_set_help, stdout), fputs(sk_check_exit_help, stdout);
         return rc > 0 ? 0 : sk_exit_code(rc);
     }
     if (npos != 1) {
@@ -144,7 +151,7 @@ int sk_cmd_plan(int argc, char **argv) {
     sk_plan_opts o = {0};
     int npos = 0, rc = sk_opts_parse("plan", sk_plan_usage, sk_plan_optab, &o, argc, argv, &npos);
     if (rc) {
-        if (rc > 0) fputs(sk_set_help, stdout);
+        if (rc > 0) fputs(sk_set_help, stdout), fputs(sk_check_exit_help, stdout);
         return rc > 0 ? 0 : sk_exit_code(rc);
     }
     uint64_t k, n;
@@ -171,7 +178,7 @@ int sk_cmd_plan(int argc, char **argv) {
         sk_exp_run_at(&e, i, &sc, &s);
         printf("%" PRIu64 "\t%" PRIu64 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t0x%016" PRIx64 "\t0x%016" PRIx64, s.index, s.point,
                e.npol ? e.pol[s.policy].def->name : "-", s.replication, s.world_index,
-               sk_rng_seed(e.seed, s.world_index, 0), sk_rng_seed(e.seed, s.index, 0));
+               sk_rng_seed(e.seed, s.world_index, 0), sk_rng_seed(e.seed, s.index, SK_STREAM_POLICY));
         for (size_t a = 0; a < e.naxes; a++) {
             putchar('\t');
             const sk_axis *ax = &e.axes[a];
@@ -206,7 +213,7 @@ typedef struct {
 static const sk_opt sk_run_optab[] = {
     {"threads", 'j', SK_OPT_INT, offsetof(sk_run_opts, threads), "N", "OpenMP threads, one run each (0: all cores)", 0, 4096},
     {"shard", 0, SK_OPT_STR, offsetof(sk_run_opts, shard), "K/N", "run only the runs i with i mod N = K (Slurm arrays)", 0, 0},
-    {"output", 'o', SK_OPT_STR, offsetof(sk_run_opts, output), "FILE", "results file (default: the file's output; shards add .shard-K-of-N)", 0, 0},
+    {"output", 'o', SK_OPT_STR, offsetof(sk_run_opts, output), "FILE", "results file, used as given (default: the file's output, with .shard-K-of-N added under --shard)", 0, 0},
     {"resume", 0, SK_OPT_FLAG, offsetof(sk_run_opts, resume), NULL, "keep the runs already in the output file and run the rest", 0, 0},
     {"checkpoint", 0, SK_OPT_DBL, offsetof(sk_run_opts, checkpoint), "SECS", "rewrite the results file at most this often while running (0: only at the end)", 0, 1e9},
     {"quiet", 'q', SK_OPT_FLAG, offsetof(sk_run_opts, quiet), NULL, "no progress on stderr", 0, 0},

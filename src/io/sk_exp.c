@@ -378,6 +378,12 @@ static int sk__yscan(sk_diag *d, const char *text, size_t len) {
 
 static int sk__ytree_load(sk_ytree *t, sk_diag *d, const char *text, size_t len) {
     memset(t, 0, sizeof *t);
+    /* A UTF-8 byte order mark (some Windows editors write one) is allowed by YAML; libyaml skips it
+     * only when it detects the encoding itself, and here the encoding is set to UTF-8. */
+    if (len >= 3 && !memcmp(text, "\xef\xbb\xbf", 3)) {
+        text += 3;
+        len -= 3;
+    }
     /* libyaml reads NUL as the end of a plain scalar in some states; refuse it up front. */
     const char *nul = memchr(text, 0, len);
     if (nul) {
@@ -1467,10 +1473,16 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
             goto out;
         }
 
-    /* cross-parameter checks, for every sweep point (the first SK_EXP_MAX_CHECKS) */
-    if (e->kind->check) {
+    /* cross-parameter and data checks, for every sweep point (the first SK_EXP_MAX_CHECKS) */
+    if (e->kind->check || e->kind->check_data) {
         sk_run_scratch sc;
+        void *shared = NULL; /* the kind's data cache for check_data */
         if ((rc = sk_run_scratch_init(&sc, e)) < 0) goto out;
+        if (e->kind->check_data && !(shared = e->kind->shared_new())) {
+            sk_run_scratch_fini(&sc);
+            rc = SK_ENOMEM;
+            goto out;
+        }
         uint64_t npts = e->npoints < SK_EXP_MAX_CHECKS ? e->npoints : SK_EXP_MAX_CHECKS;
         uint64_t Q = e->npol ? e->npol : 1;
         for (uint64_t p = 0; p < npts * Q && rc == 0; p++) {
@@ -1478,15 +1490,25 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
             sk_exp_run_at(e, (p / Q) * per + (p % Q) * (uint64_t)e->replications, &sc, &spec);
             int bad = -1;
             const sk_policy_def *pd = e->npol ? e->pol[spec.policy].def : NULL;
-            if ((rc = e->kind->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why)) < 0) {
+            if (e->kind->check) rc = e->kind->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why);
+            if (rc == 0 && e->kind->check_data) rc = e->kind->check_data(shared, spec.sparams, e->file, &bad, why, sizeof why);
+            if (rc == SK_ENOMEM) break;
+            if (rc < 0) {
                 char path[1300];
                 if (bad >= 0) sk__check_pos(e, &t, (size_t)bad, spec.point, path, sizeof path, &l, &c);
                 else if (pd) snprintf(path, sizeof path, "policies[%zu]", spec.policy), sk__pos(&t, path, &l, &c);
                 else sk__pos(&t, "scenario", &l, &c);
+                /* " (at sweep point K=V, ...)"; long values (strings) can fill it: then it ends
+                 * in "...)" (snprintf returns the untruncated length, so o is kept in bounds) */
                 char at[600] = "";
                 size_t o = 0;
-                for (size_t a = 0; a < e->naxes && o < sizeof at; a++) {
-                    o += (size_t)snprintf(at + o, sizeof at - o, "%s%s=", a ? ", " : " (at sweep point ", e->axes[a].key);
+                for (size_t a = 0; a < e->naxes && o + 1 < sizeof at; a++) {
+                    int k = snprintf(at + o, sizeof at - o, "%s%s=", a ? ", " : " (at sweep point ", e->axes[a].key);
+                    if (k < 0 || (size_t)k >= sizeof at - o) {
+                        o = sizeof at - 1;
+                        break;
+                    }
+                    o += (size_t)k;
                     FILE *mf = fmemopen(at + o, sizeof at - o, "w");
                     if (mf) {
                         sk_value_print(mf, &e->axes[a].vals[sk__axis_idx(e, spec.point, a)], e->axes[a].def->type);
@@ -1494,10 +1516,12 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
                         o = strlen(at);
                     }
                 }
-                if (e->naxes && o < sizeof at) snprintf(at + o, sizeof at - o, ")");
-                rc = sk__err(d, SK_ECONFIG, l, c, bad >= 0 || pd ? path : "scenario", "%s%s", why, at);
+                if (e->naxes && o + 1 < sizeof at) snprintf(at + o, sizeof at - o, ")");
+                else if (e->naxes) memcpy(at + sizeof at - 5, "...)", 5);
+                rc = sk__err(d, rc, l, c, bad >= 0 || pd ? path : "scenario", "%s%s", why, at);
             }
         }
+        if (shared) e->kind->shared_free(shared);
         sk_run_scratch_fini(&sc);
         if (rc < 0) goto out;
     }

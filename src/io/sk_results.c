@@ -1,4 +1,5 @@
 /* sk_results.c - column tables and atomic HDF5 results files: write, read, merge. */
+#define _XOPEN_SOURCE 700 /* realpath() */
 #include "io/sk_results.h"
 
 #include <errno.h>
@@ -229,6 +230,26 @@ static char *sk_results__dirname(const char *path) {
  * Writing
  * ==============================================================================================*/
 
+/* When path is a symbolic link: the path of the file it names (malloc'd; the target need not
+ * exist yet), so that the link survives the rename. NULL otherwise (or out of memory). */
+static char *sk_results__link_target(const char *path) {
+    struct stat lst;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return NULL;
+    char *r = realpath(path, NULL);
+    if (r) return r;
+    char buf[PATH_MAX];
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    if (n <= 0) return NULL;
+    buf[n] = '\0';
+    if (buf[0] == '/') return strdup(buf);
+    char *dir = sk_results__dirname(path);
+    if (!dir) return NULL;
+    size_t len = strlen(dir) + 1 + (size_t)n + 1;
+    if ((r = malloc(len))) snprintf(r, len, "%s/%s", dir, buf);
+    free(dir);
+    return r;
+}
+
 /* Scalar attribute `name` of file type ftype from *val in memory type mtype. 0 or -1. */
 static int sk_results__attr_put(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
                                 const void *val) {
@@ -415,6 +436,9 @@ typedef int (*sk_results__fill_fn)(hid_t file, const char *path, void *ctx, char
 static int sk_results__atomic(const char *path, sk_results__fill_fn fill, void *ctx, char *errbuf,
                               size_t errlen) {
     int rc;
+    /* A symbolic link keeps pointing where it did: the file it names is the one replaced. */
+    char *real = sk_results__link_target(path);
+    if (real) path = real;
     size_t tlen = strlen(path) + 32;
     char *tmp = malloc(tlen);
     char *dir = sk_results__dirname(path);
@@ -469,6 +493,7 @@ static int sk_results__atomic(const char *path, sk_results__fill_fn fill, void *
     H5Pclose(fapl);
     free(tmp);
     free(dir);
+    free(real);
     return rc;
 
 fail_fill:
@@ -480,6 +505,7 @@ fail_create:
 fail_alloc:
     free(tmp);
     free(dir);
+    free(real);
     return rc;
 }
 

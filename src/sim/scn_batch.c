@@ -151,6 +151,30 @@ static int sk_batch_check(const sk_value *v, const sk_policy_def *pol, const sk_
     return 0;
 }
 
+/* At load time: the trace and (for a window) the window table load, and the window exists. */
+static int sk_batch_check_data(void *shared, const sk_value *v, const char *exp_file, int *bad, char *msg, size_t len) {
+    const sk_tc_entry *e = sk__get(shared, v, v[P_WINDOW].i >= 0, exp_file);
+    if (!e) return SK_ENOMEM;
+    if (e->rc < 0) {
+        *bad = P_TRACE;
+        snprintf(msg, len, "%s", e->err);
+        return e->rc;
+    }
+    if (v[P_WINDOW].i < 0) return 0;
+    if (e->win_rc < 0) { /* reported at the window that needs the table; the message names it */
+        *bad = P_WINDOW;
+        snprintf(msg, len, "%s", e->win_err);
+        return e->win_rc;
+    }
+    if ((size_t)v[P_WINDOW].i >= e->nwin) {
+        *bad = P_WINDOW;
+        if (e->nwin) snprintf(msg, len, "window %lld out of range: %s has windows 0..%zu", (long long)v[P_WINDOW].i, e->tr.name, e->nwin - 1);
+        else snprintf(msg, len, "window %lld: %s has no windows in %s", (long long)v[P_WINDOW].i, e->tr.name, e->windows_path);
+        return SK_ECONFIG;
+    }
+    return 0;
+}
+
 static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t len) {
     const sk_value *v = c->params;
     sk_tcache *cache = c->shared;
@@ -187,7 +211,7 @@ static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t le
         job.prices = tr->prices;
     }
     sk_rng rng;
-    int rc = sk_rng_init(&rng, NULL, c->master_seed, c->run_index, 1);
+    int rc = sk_rng_init(&rng, NULL, c->master_seed, c->run_index, SK_STREAM_POLICY);
     if (rc < 0) return rc;
     sk_batch_result r;
     rc = sk_batch_simulate(&job, tr->avail, L, start, tr->gap, pol, c->policy_params, sim, &rng, &r, c->series, msg, len);
@@ -216,6 +240,7 @@ const sk_scenario_kind sk_scn_batch = {
     .metrics = sk_batch_metrics,
     .nmetrics = M_N,
     .check = sk_batch_check,
+    .check_data = sk_batch_check_data,
     .run = sk_batch_run,
     .shared_new = sk_batch_shared_new,
     .shared_free = sk_batch_shared_free,

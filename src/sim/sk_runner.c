@@ -152,7 +152,7 @@ static int sk__write(sk_runner *r, char *err, size_t errlen) {
     }
     sk_results_meta meta = {
         .tool_version = SK_VERSION,
-        .git_sha = SK_GIT_SHA,
+        .git_sha = (char *)SK_GIT_SHA,
         .command_line = (char *)(r->o->command_line ? r->o->command_line : ""),
         .config_yaml = r->e->resolved,
         .config_sha256 = (char *)r->e->sha256,
@@ -214,6 +214,13 @@ static void sk__clean_stale(const char *out) {
  * a bad output path fails before any run. Returns 0 or SK_ECANTCREAT with a message. */
 static int sk__prepare_dir(const char *out, char *err, size_t errlen) {
     char dir[4096];
+    struct stat ost;
+    /* The file is renamed over `out` at the end: a folder or a device node (/dev/null) there would
+     * fail only after every run, or (as root) be replaced by a regular file. */
+    if (stat(out, &ost) == 0 && !S_ISREG(ost.st_mode)) {
+        snprintf(err, errlen, "%s: exists and is not a regular file; name a results file", out);
+        return SK_ECANTCREAT;
+    }
     const char *slash = strrchr(out, '/');
     if (!slash) return access(".", W_OK) == 0 ? 0 : (snprintf(err, errlen, "%s: the working directory is not writable", out), SK_ECANTCREAT);
     snprintf(dir, sizeof dir, "%.*s", (int)(slash - out), out);
@@ -271,6 +278,19 @@ static int sk__resume(sk_runner *r, char *err, size_t errlen) {
         }
     }
     int64_t nrows = sk_table_nrows(&t);
+    /* The file is rewritten with this shard's runs only: a run of another shard in it would be
+     * dropped without a word. */
+    for (int64_t i = 0; i < nrows; i++) {
+        int64_t run = t.cols[crun].v.i64[i];
+        if (run >= 0 && (uint64_t)run < e->nruns && (uint64_t)run % r->o->shard_n != r->o->shard_k) {
+            snprintf(err, errlen,
+                     "%s: holds run %" PRId64 ", which is not in shard %" PRIu64 "/%" PRIu64
+                     "; --resume with the shard layout that wrote it (or without --shard), or choose another output",
+                     r->o->output, run, r->o->shard_k, r->o->shard_n);
+            rc = SK_ECONFIG;
+            goto out;
+        }
+    }
     for (int64_t i = 0; i < nrows; i++) {
         int64_t run = t.cols[crun].v.i64[i];
         if (run < 0 || (uint64_t)run >= e->nruns || (uint64_t)run % r->o->shard_n != r->o->shard_k) continue;

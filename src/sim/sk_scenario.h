@@ -32,9 +32,13 @@ typedef struct sk_metric_def {
     const char *help;
 } sk_metric_def;
 
-/* Everything a run may depend on. World streams: (master_seed, world_index, s) - world_index is
- * the same for every policy at one sweep point and replication, so policies are compared on the
- * same random world (common random numbers). Policy streams: (master_seed, run_index, s). */
+/* Everything a run may depend on. World streams: (master_seed, world_index, s) with
+ * s < SK_STREAM_POLICY - world_index is the same for every policy at one sweep point and
+ * replication, so policies are compared on the same random world (common random numbers). Policy
+ * streams: (master_seed, run_index, SK_STREAM_POLICY + s), a stream number no world uses, so
+ * run i's policy never shares a stream with world i. */
+#define SK_STREAM_POLICY (UINT64_C(1) << 32)
+
 typedef struct sk_run_ctx {
     uint64_t master_seed;
     uint64_t run_index;
@@ -63,6 +67,13 @@ typedef struct sk_scenario_kind {
      * scenario parameter's index in *bad (-1: a policy parameter or no single one). */
     int (*check)(const sk_value *params, const sk_policy_def *pol, const sk_value *pparams, int *bad,
                  char *msg, size_t len);
+    /* Optional: checks of the data files a point names (that they load, that an index into them
+     * exists), run by the loader for every sweep point so `validate` refuses what a run would,
+     * with the file position of the key. shared is made by shared_new (required with this hook)
+     * and kept for all points. Returns 0, or an SK_E* code (SK_EDATA for a bad file, SK_ECONFIG
+     * for a value the data does not have) with msg and the scenario parameter's index in *bad. */
+    int (*check_data)(void *shared, const sk_value *params, const char *exp_file, int *bad, char *msg,
+                      size_t len);
     /* One run: fill out[0..nmetrics) (values of the metric types, in i or f; U64 in i as bits).
      * Returns 0; SK_EINTR when *ctx->stop became set; another SK_E* code with msg on failure. */
     int (*run)(const sk_run_ctx *ctx, sk_value *out, char *msg, size_t len);

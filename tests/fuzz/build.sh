@@ -4,13 +4,18 @@
 # build: its compile_commands.json says which sources make up synkti_core (src/io, src/sim,
 # src/engine, src/bench/sk_phold.c, src/sk_error.c, policies/ when built in) and with which -D
 # flags, and generated/sk_config.h is needed. The command-line sources (src/cli) and CUDA files are
-# left out. Writes BUILD_DIR/fuzz/fuzz_exp.
+# left out, so BUILD_DIR must be configured with -DSYNKTI_CUDA=OFF. Writes BUILD_DIR/fuzz/fuzz_exp.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
 CC=${CC:-clang-14}
 cc_json=$build/compile_commands.json
 [ -f "$cc_json" ] || { echo "build.sh: $cc_json missing; configure with cmake first" >&2; exit 66; }
+# the CUDA sources (.cu) are not compiled here, and a CUDA build leaves out their C stand-ins
+if grep -q '^#define SK_HAVE_CUDA 1' "$build/generated/sk_config.h" 2>/dev/null; then
+    echo "build.sh: $build is configured with CUDA; configure a separate one with -DSYNKTI_CUDA=OFF" >&2
+    exit 78
+fi
 # sources of synkti_core (C only, not src/cli) and their -D flags, one per line
 mapfile -t srcs < <(python3 - "$cc_json" "$root" <<'PY'
 import json, shlex, sys
