@@ -1491,7 +1491,8 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
             int bad = -1;
             const sk_policy_def *pd = e->npol ? e->pol[spec.policy].def : NULL;
             if (e->kind->check) rc = e->kind->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why);
-            if (rc == 0 && e->kind->check_data) rc = e->kind->check_data(shared, spec.sparams, e->file, &bad, why, sizeof why);
+            if (rc == 0 && e->kind->check_data && p % Q == 0) /* scenario data: once per point */
+                rc = e->kind->check_data(shared, spec.sparams, e->file, &bad, why, sizeof why);
             if (rc == SK_ENOMEM) break;
             if (rc < 0) {
                 char path[1300];
