@@ -93,6 +93,13 @@ static void test_plan_numbering(void) {
     ASSERT_EQ_INT(sk_exp_load_text(&e2, "det.yaml", sk_exp_text, strlen(sk_exp_text), sets, 3, err, sizeof err), 0);
     ASSERT_EQ_U64(e2.nruns, 3 * 2 * 2);
     ASSERT_TRUE(strcmp(e.sha256, e2.sha256) != 0);
+    /* where the results go is not part of the configuration's identity */
+    sk_exp e4;
+    const char *sets4[] = {"sweep.lps=8,16,32", "sweep.hotspot.hot_weight=", "replications=2", "output=elsewhere/x.h5"};
+    ASSERT_EQ_INT(sk_exp_load_text(&e4, "det.yaml", sk_exp_text, strlen(sk_exp_text), sets4, 4, err, sizeof err), 0);
+    ASSERT_TRUE(strcmp(e4.resolved, e2.resolved) != 0);
+    ASSERT_TRUE(!strcmp(e4.sha256, e2.sha256));
+    sk_exp_fini(&e4);
     /* the resolved text loads back to the same configuration */
     sk_exp e3;
     ASSERT_EQ_INT(sk_exp_load_text(&e3, "resolved.yaml", e2.resolved, strlen(e2.resolved), NULL, 0, err, sizeof err), 0);

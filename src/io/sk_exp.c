@@ -1007,10 +1007,14 @@ static int sk__resolve_text(sk_exp *e) {
     sk_value tmp = {.s = e->name};
     fputs("name: ", f);
     sk_value_print(f, &tmp, SK_PT_STR);
-    fprintf(f, "\nseed: %llu\nreplications: %lld\noutput: ", (unsigned long long)e->seed, (long long)e->replications);
+    fprintf(f, "\nseed: %llu\nreplications: %lld\n", (unsigned long long)e->seed, (long long)e->replications);
+    long out0 = ftell(f); /* the output line: in the text, not in the sha256 */
+    fputs("output: ", f);
     tmp.s = e->output;
     sk_value_print(f, &tmp, SK_PT_STR);
-    fprintf(f, "\nseries: %s\nscenario:\n  kind: %s\n", e->series ? "true" : "false", e->kind->name);
+    fputc('\n', f);
+    long out1 = ftell(f);
+    fprintf(f, "series: %s\nscenario:\n  kind: %s\n", e->series ? "true" : "false", e->kind->name);
     sk__print_params(f, "  ", e->kind->params, e->kind->nparams, e->sparams);
     if (e->kind->npolicies) {
         fputs("policies:\n", f);
@@ -1038,7 +1042,16 @@ static int sk__resolve_text(sk_exp *e) {
         return SK_ENOMEM;
     }
     e->resolved = buf;
-    return sk_sha256_hex(buf, len, e->sha256);
+    /* config_sha256 says what the runs compute, so where the results go is left out: shards
+     * written with -o or --set output=... to different names still merge and resume */
+    if (out0 < 0 || out1 < out0 || (size_t)out1 > len) return SK_EINTERNAL;
+    char *h = malloc(len - (size_t)(out1 - out0) + 1);
+    if (!h) return SK_ENOMEM;
+    memcpy(h, buf, (size_t)out0);
+    memcpy(h + out0, buf + out1, len - (size_t)out1);
+    int rc = sk_sha256_hex(h, len - (size_t)(out1 - out0), e->sha256);
+    free(h);
+    return rc;
 }
 
 /* ---- plan ------------------------------------------------------------------------------------ */
