@@ -133,6 +133,7 @@ check_set 78 "--set name=a/b: expected letters" --set name=a/b
 check_set 78 "--set scenario.kind=nope: unknown scenario kind" --set scenario.kind=nope
 check_set 78 "--set policies=uniform,nope: unknown policy 'nope'" --set policies=uniform,nope
 check_set 78 "--set sweep.lps=5..1: empty range '5..1'" --set sweep.lps=5..1
+check_set 78 "--set sweep.lps=1,,2: empty value in the list" --set sweep.lps=1,,2
 check_set 78 "--set sweep.lp=1,2: not a parameter" --set sweep.lp=1,2
 check_set 78 "--set sweep.lps=1..100000000000: range '1..100000000000' has" --set sweep.lps=1..100000000000
 check_set 64 "--set scenario.lps: expected KEY.PATH=VALUE" --set scenario.lps

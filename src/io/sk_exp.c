@@ -976,8 +976,14 @@ static int sk__axes_from_sets(sk_exp *e, sk_sets *s, sk_diag *d) {
         size_t cap = 0;
         char *copy = strdup(val);
         if (!copy) return SK_ENOMEM;
-        for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        for (char *tok = copy, *next; tok; tok = next) {
+            if ((next = strchr(tok, ','))) *next++ = '\0';
             while (*tok == ' ') tok++;
+            if (!*tok) { /* "1,,2" or "1,2,": a value lost to a typo is not dropped silently */
+                snprintf(why, sizeof why, "empty value in the list (two commas, or one at an end?)");
+                rc = SK_ECONFIG;
+                break;
+            }
             if ((rc = sk__axis_add(a, &cap, tok, why, sizeof why)) < 0) break;
         }
         free(copy);
@@ -1161,6 +1167,18 @@ static void sk__check_pos(const sk_exp *e, const sk_ytree *t, size_t bad, uint64
     *c = sn ? sn->kcol : 0;
 }
 
+/* A quoted scalar is a string in YAML: refused where a number or a boolean is expected, so that
+ * `lps: "16"` is the type error it is. (Sweep entries are not checked: a range may be quoted.) */
+static int sk__quoted_value(const sk_ytree *t, const char *path, const sk_param_def *p, char *why, size_t wlen) {
+    if (p->type == SK_PT_STR || p->type == SK_PT_PATH) return 0;
+    const sk_ynode *yn = sk__ylook(t, path);
+    if (!yn || !yn->node || yn->node->type != YAML_SCALAR_NODE) return 0;
+    yaml_scalar_style_t st = yn->node->data.scalar.style;
+    if (st != YAML_SINGLE_QUOTED_SCALAR_STYLE && st != YAML_DOUBLE_QUOTED_SCALAR_STYLE) return 0;
+    snprintf(why, wlen, "expected %s, got a quoted string (write it without quotes)", sk_ptype_expect(p->type));
+    return SK_ECONFIG;
+}
+
 /* Fill a parameter vector from defaults, the libcyaml slots (file), then --set; check each.
  * `base` is the key path prefix ("scenario" or "policies[2].params"); `setbase` the --set prefix
  * ("scenario" or "policies.NAME"). */
@@ -1180,7 +1198,8 @@ static int sk__params(sk_exp *e, const sk_ytree *t, sk_diag *d, sk_sets *sets, c
                 return rc == SK_ENOMEM ? rc : sk__set_err(d, skey, sv, "%s", why);
             l = 0;
         } else if (slot) {
-            if ((rc = sk_param_parse(p, (const char *)slot, &out[i], why, sizeof why)) < 0)
+            if ((rc = sk__quoted_value(t, path, p, why, sizeof why)) < 0 ||
+                (rc = sk_param_parse(p, (const char *)slot, &out[i], why, sizeof why)) < 0)
                 return rc == SK_ENOMEM ? rc : sk__err(d, rc, l, c, path, "%s", why);
         } else if (p->def) {
             if ((rc = sk_param_parse(p, p->def, &out[i], why, sizeof why)) < 0)
