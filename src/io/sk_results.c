@@ -902,8 +902,14 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
     if (rc < 0) goto fail_read;
     char where[300];
     snprintf(where, sizeof where, "/runs/%s", run_id ? run_id : "(null)");
-    if (!sk_results__name_ok(run_id) || H5Lexists(file, "runs", H5P_DEFAULT) <= 0) {
+    if (!sk_results__name_ok(run_id)) {
         rc = sk_results__err(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
+        goto fail_read;
+    }
+    if (H5Lexists(file, "runs", H5P_DEFAULT) <= 0) {
+        rc = sk_results__err(errbuf, errlen, SK_ENOENT,
+                             "%s: no run %s: the file has no time series (the experiment did not set series: true)",
+                             path, where);
         goto fail_read;
     }
     hid_t runs = H5Gopen2(file, "runs", H5P_DEFAULT);
