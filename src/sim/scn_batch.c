@@ -64,10 +64,23 @@ typedef struct sk_tc_entry {
     struct sk_tc_entry *next;
 } sk_tc_entry;
 
+enum { SK_TC_BUCKETS = 1024 }; /* a power of two */
+
+/* Entries hashed on (path, convention, gang, probe gap), chained per bucket: a sweep with many
+ * distinct traces or gang values (validation looks up every point) stays linear, not quadratic. */
 typedef struct sk_tcache {
     omp_lock_t lock;
-    sk_tc_entry *head;
+    sk_tc_entry *bucket[SK_TC_BUCKETS];
 } sk_tcache;
+
+static size_t sk__tc_hash(const char *path, int conv, int64_t gang, double probe_gap) {
+    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
+    for (const unsigned char *s = (const unsigned char *)path; *s; s++) h = (h ^ *s) * 0x100000001b3u;
+    uint64_t w[3] = {(uint64_t)conv, (uint64_t)gang, 0};
+    memcpy(&w[2], &probe_gap, sizeof w[2]);
+    for (int i = 0; i < 3; i++) h = (h ^ w[i]) * 0x100000001b3u;
+    return (size_t)(h ^ (h >> 32)) & (SK_TC_BUCKETS - 1);
+}
 
 static void *sk_batch_shared_new(void) {
     sk_tcache *c = calloc(1, sizeof *c);
@@ -78,14 +91,15 @@ static void *sk_batch_shared_new(void) {
 static void sk_batch_shared_free(void *p) {
     sk_tcache *c = p;
     if (!c) return;
-    for (sk_tc_entry *e = c->head, *n; e; e = n) {
-        n = e->next;
-        sk_spot_fini(&e->tr);
-        free(e->win);
-        free(e->path);
-        free(e->windows_path);
-        free(e);
-    }
+    for (size_t b = 0; b < SK_TC_BUCKETS; b++)
+        for (sk_tc_entry *e = c->bucket[b], *n; e; e = n) {
+            n = e->next;
+            sk_spot_fini(&e->tr);
+            free(e->win);
+            free(e->path);
+            free(e->windows_path);
+            free(e);
+        }
     omp_destroy_lock(&c->lock);
     free(c);
 }
@@ -102,8 +116,9 @@ static int sk__conv(const char *s) {
 static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_windows, const char *exp_file) {
     char found[4096];
     int conv = sk__conv(v[P_CONV].s);
+    size_t b = sk__tc_hash(v[P_TRACE].s, conv, v[P_GANG].i, v[P_PROBE_GAP].f);
     omp_set_lock(&c->lock);
-    sk_tc_entry *e = c->head;
+    sk_tc_entry *e = c->bucket[b];
     while (e && !(e->conv == conv && e->gang == v[P_GANG].i && e->probe_gap == v[P_PROBE_GAP].f && !strcmp(e->path, v[P_TRACE].s) &&
                   (!want_windows || !e->windows_path || !strcmp(e->windows_path, v[P_WINDOWS].s))))
         e = e->next;
@@ -119,8 +134,8 @@ static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_wind
             e->rc = sk_spot_load_json(&e->tr, found, (sk_spot_conv)conv, e->gang, e->err, sizeof e->err);
         else
             e->rc = sk_spot_load_probes(&e->tr, found, v[P_PROBE_GAP].f, e->err, sizeof e->err);
-        e->next = c->head;
-        c->head = e;
+        e->next = c->bucket[b];
+        c->bucket[b] = e;
     }
     if (e && want_windows && !e->windows_path && e->rc == 0) {
         e->windows_path = strdup(v[P_WINDOWS].s);
