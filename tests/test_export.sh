@@ -188,6 +188,9 @@ cmp -s plain.csv fifo.out && ok "FIFO got the table" || bad "FIFO got the table"
 echo old >target.csv && ln -s target.csv link.csv
 expect_rc "export -o a symbolic link" 0 "$S" export s0.h5 -o link.csv
 [ -L link.csv ] && cmp -s plain.csv target.csv && ok "the link is kept, its target replaced" || bad "the link is kept, its target replaced"
+ln -s not-yet.csv dangling.csv
+expect_rc "export -o a link to a file not yet there" 0 "$S" export s0.h5 -o dangling.csv
+[ -L dangling.csv ] && cmp -s plain.csv not-yet.csv && ok "the dangling link is kept, its target written" || bad "the dangling link is kept, its target written"
 expect_rc "help export" 0 "$S" help export
 expect_rc "help merge" 0 "$S" help merge
 

@@ -4,7 +4,6 @@
  * Values survive the trip: doubles get the fewest digits (15..17) that strtod reads back to the
  * same bits, integers are printed in full, and JSON writes integers beyond +-2^53 as strings
  * because most JSON readers hold numbers in doubles. */
-#define _XOPEN_SOURCE 700 /* realpath() */
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -288,7 +287,7 @@ static int sk_export_open(sk_export_out *o, const char *path) {
         o->f = stdout;
         return 0;
     }
-    struct stat st, lst;
+    struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         fprintf(stderr, "synkti export: %s: is a folder; name a file\n", path);
         return SK_ECANTCREAT;
@@ -303,8 +302,7 @@ static int sk_export_open(sk_export_out *o, const char *path) {
         o->direct = 1;
         return 0;
     }
-    if (lstat(path, &lst) == 0 && S_ISLNK(lst.st_mode) && (o->real = realpath(path, NULL)))
-        path = o->real; /* keep the link: replace the file it points to */
+    if ((o->real = sk_results_link_target(path))) path = o->real; /* keep the link: replace its file */
     o->path = path;
     size_t len = strlen(path) + sizeof ".tmp.XXXXXX";
     if (!(o->tmp = malloc(len))) {

@@ -1014,12 +1014,6 @@ static int sk__resolve_text(sk_exp *e) {
     fputs("name: ", f);
     sk_value_print(f, &tmp, SK_PT_STR);
     fprintf(f, "\nseed: %llu\nreplications: %lld\n", (unsigned long long)e->seed, (long long)e->replications);
-    long out0 = ftell(f); /* the output line: in the text, not in the sha256 */
-    fputs("output: ", f);
-    tmp.s = e->output;
-    sk_value_print(f, &tmp, SK_PT_STR);
-    fputc('\n', f);
-    long out1 = ftell(f);
     fprintf(f, "series: %s\nscenario:\n  kind: %s\n", e->series ? "true" : "false", e->kind->name);
     sk__print_params(f, "  ", e->kind->params, e->kind->nparams, e->sparams);
     if (e->kind->npolicies) {
@@ -1043,21 +1037,20 @@ static int sk__resolve_text(sk_exp *e) {
             fputs("]\n", f);
         }
     }
-    if (fclose(f) || !buf) {
+    /* config_sha256 says what the runs compute, so where the results go is left out: the output
+     * line comes last and the hash covers what precedes it (shards written under other names, with
+     * -o or --set output=..., still merge and resume) */
+    long hashed = ftell(f);
+    fputs("output: ", f);
+    tmp.s = e->output;
+    sk_value_print(f, &tmp, SK_PT_STR);
+    fputc('\n', f);
+    if (fclose(f) || !buf || hashed < 0) {
         free(buf);
         return SK_ENOMEM;
     }
     e->resolved = buf;
-    /* config_sha256 says what the runs compute, so where the results go is left out: shards
-     * written with -o or --set output=... to different names still merge and resume */
-    if (out0 < 0 || out1 < out0 || (size_t)out1 > len) return SK_EINTERNAL;
-    char *h = malloc(len - (size_t)(out1 - out0) + 1);
-    if (!h) return SK_ENOMEM;
-    memcpy(h, buf, (size_t)out0);
-    memcpy(h + out0, buf + out1, len - (size_t)out1);
-    int rc = sk_sha256_hex(h, len - (size_t)(out1 - out0), e->sha256);
-    free(h);
-    return rc;
+    return sk_sha256_hex(buf, (size_t)hashed, e->sha256);
 }
 
 /* ---- plan ------------------------------------------------------------------------------------ */

@@ -69,7 +69,7 @@ typedef struct sk_exp {
     uint64_t npoints; /* product of axis lengths (1 with no axes) */
     uint64_t nruns;
     char *resolved;   /* canonical YAML of the resolved experiment (stored in results files) */
-    char sha256[65];  /* of `resolved` without its `output:` line */
+    char sha256[65];  /* of `resolved` up to its last line, `output:` */
 } sk_exp;
 
 /* Load, check and resolve `path`, then apply `nsets` overrides "key.path=value" in order (keys as

@@ -230,9 +230,7 @@ static char *sk_results__dirname(const char *path) {
  * Writing
  * ==============================================================================================*/
 
-/* When path is a symbolic link: the path of the file it names (malloc'd; the target need not
- * exist yet), so that the link survives the rename. NULL otherwise (or out of memory). */
-static char *sk_results__link_target(const char *path) {
+char *sk_results_link_target(const char *path) {
     struct stat lst;
     if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return NULL;
     char *r = realpath(path, NULL);
@@ -437,7 +435,7 @@ static int sk_results__atomic(const char *path, sk_results__fill_fn fill, void *
                               size_t errlen) {
     int rc;
     /* A symbolic link keeps pointing where it did: the file it names is the one replaced. */
-    char *real = sk_results__link_target(path);
+    char *real = sk_results_link_target(path);
     if (real) path = real;
     size_t tlen = strlen(path) + 32;
     char *tmp = malloc(tlen);

@@ -141,4 +141,9 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
 int sk_results_merge(const char *const *inputs, size_t n, const char *out, char *errbuf,
                      size_t errlen);
 
+/* Writers that rename a new file over `path`: when path is a symbolic link, the path of the file
+ * it names (malloc'd; the target need not exist yet), to rename over instead so the link
+ * survives. NULL when path is not a link (or out of memory). */
+char *sk_results_link_target(const char *path);
+
 #endif

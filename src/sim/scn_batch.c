@@ -166,50 +166,46 @@ static int sk_batch_check(const sk_value *v, const sk_policy_def *pol, const sk_
     return 0;
 }
 
-/* At load time: the trace and (for a window) the window table load, and the window exists. */
-static int sk_batch_check_data(void *shared, const sk_value *v, const char *exp_file, int *bad, char *msg, size_t len) {
-    const sk_tc_entry *e = sk__get(shared, v, v[P_WINDOW].i >= 0, exp_file);
+/* The cache entry of a point whose trace (and, for a window, window table) loaded and whose
+ * window exists, in *out. Else an SK_E* code with msg and the parameter at fault in *bad; the same
+ * answer at load time (check_data) and in the run. */
+static int sk__entry(sk_tcache *c, const sk_value *v, const char *exp_file, const sk_tc_entry **out, int *bad,
+                     char *msg, size_t len) {
+    const sk_tc_entry *e = sk__get(c, v, v[P_WINDOW].i >= 0, exp_file);
     if (!e) return SK_ENOMEM;
     if (e->rc < 0) {
         *bad = P_TRACE;
         snprintf(msg, len, "%s", e->err);
         return e->rc;
     }
-    if (v[P_WINDOW].i < 0) return 0;
-    if (e->win_rc < 0) { /* reported at the window that needs the table; the message names it */
+    if (v[P_WINDOW].i >= 0 && e->win_rc < 0) { /* reported at the window that needs the table */
         *bad = P_WINDOW;
         snprintf(msg, len, "%s", e->win_err);
         return e->win_rc;
     }
-    if ((size_t)v[P_WINDOW].i >= e->nwin) {
+    if (v[P_WINDOW].i >= 0 && (size_t)v[P_WINDOW].i >= e->nwin) {
         *bad = P_WINDOW;
         if (e->nwin) snprintf(msg, len, "window %lld out of range: %s has windows 0..%zu", (long long)v[P_WINDOW].i, e->tr.name, e->nwin - 1);
         else snprintf(msg, len, "window %lld: %s has no windows in %s", (long long)v[P_WINDOW].i, e->tr.name, e->windows_path);
         return SK_ECONFIG;
     }
+    *out = e;
     return 0;
+}
+
+static int sk_batch_check_data(void *shared, const sk_value *v, const char *exp_file, int *bad, char *msg, size_t len) {
+    const sk_tc_entry *e = NULL;
+    return sk__entry(shared, v, exp_file, &e, bad, msg, len);
 }
 
 static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t len) {
     const sk_value *v = c->params;
-    sk_tcache *cache = c->shared;
-    const sk_tc_entry *e = sk__get(cache, v, v[P_WINDOW].i >= 0, c->exp_file);
-    if (!e) return SK_ENOMEM;
-    if (e->rc < 0) {
-        snprintf(msg, len, "%s", e->err);
-        return e->rc;
-    }
+    const sk_tc_entry *e = NULL;
+    int bad, rc = sk__entry(c->shared, v, c->exp_file, &e, &bad, msg, len);
+    if (rc < 0) return rc;
     const sk_spot_trace *tr = &e->tr;
     int64_t start, L = tr->n;
     if (v[P_WINDOW].i >= 0) {
-        if (e->win_rc < 0) {
-            snprintf(msg, len, "%s", e->win_err);
-            return e->win_rc;
-        }
-        if ((size_t)v[P_WINDOW].i >= e->nwin) {
-            snprintf(msg, len, "window %lld: %s has windows 0..%zu", (long long)v[P_WINDOW].i, tr->name, e->nwin - 1);
-            return SK_EDATA;
-        }
         /* a window is a trace of its own, read from its index 0 (spec section 1) */
         start = e->win[v[P_WINDOW].i].start;
         L = start + e->win[v[P_WINDOW].i].len;
@@ -226,7 +222,7 @@ static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t le
         job.prices = tr->prices;
     }
     sk_rng rng;
-    int rc = sk_rng_init(&rng, NULL, c->master_seed, c->run_index, SK_STREAM_POLICY);
+    rc = sk_rng_init(&rng, NULL, c->master_seed, c->run_index, SK_STREAM_POLICY);
     if (rc < 0) return rc;
     sk_batch_result r;
     rc = sk_batch_simulate(&job, tr->avail, L, start, tr->gap, pol, c->policy_params, sim, &rng, &r, c->series, msg, len);

@@ -278,11 +278,11 @@ static int sk__resume(sk_runner *r, char *err, size_t errlen) {
         }
     }
     int64_t nrows = sk_table_nrows(&t);
-    /* The file is rewritten with this shard's runs only: a run of another shard in it would be
-     * dropped without a word. */
     for (int64_t i = 0; i < nrows; i++) {
         int64_t run = t.cols[crun].v.i64[i];
-        if (run >= 0 && (uint64_t)run < e->nruns && (uint64_t)run % r->o->shard_n != r->o->shard_k) {
+        if (run < 0 || (uint64_t)run >= e->nruns) continue;
+        /* the file is rewritten with this shard's runs only: another shard's would be lost */
+        if ((uint64_t)run % r->o->shard_n != r->o->shard_k) {
             snprintf(err, errlen,
                      "%s: holds run %" PRId64 ", which is not in shard %" PRIu64 "/%" PRIu64
                      "; --resume with the shard layout that wrote it (or without --shard), or choose another output",
@@ -290,10 +290,6 @@ static int sk__resume(sk_runner *r, char *err, size_t errlen) {
             rc = SK_ECONFIG;
             goto out;
         }
-    }
-    for (int64_t i = 0; i < nrows; i++) {
-        int64_t run = t.cols[crun].v.i64[i];
-        if (run < 0 || (uint64_t)run >= e->nruns || (uint64_t)run % r->o->shard_n != r->o->shard_k) continue;
         sk_row *row = &r->rows[(uint64_t)run / r->o->shard_n];
         if (row->done) continue;
         const char *st2 = t.cols[cstat].v.str[i];
