@@ -1,16 +1,16 @@
 /* test_batch.c - the batch world and its policies: every public example value of the spec
  * (../shared/specs/cant-be-late.md section 7) bit for bit, and hand-made traces for d = 0, spot
  * unavailable at t = 0, R = C + d, the guard window, infeasible settings and trace exhaustion.
- * Usage: test_batch [TRACES_DIR] (default ../shared/traces beside the source tree). */
+ * Usage: test_batch [TRACES_DIR] (default: found on the trace search path, test_traces.h). */
 #include "io/sk_spot.h"
 #include "sim/sk_batch.h"
-#include "sk_config.h"
 #include "test.h"
+#include "test_traces.h"
 
 extern const sk_policy_type sk_pol_on_demand, sk_pol_spot_only, sk_pol_greedy, sk_pol_uniform_progress,
     sk_pol_time_sliced, sk_pol_omniscient, sk_pol_strawman;
 
-static const char *sk_traces = SK_SOURCE_DIR "/../shared/traces";
+static const char *sk_traces; /* the datasets folder */
 
 /* A policy that always asks for spot: shows what the guard does. */
 static void sk_always_spot(void *st, const sk_batch_view *v, sk_actions *out) {
@@ -211,6 +211,7 @@ static void test_spec_examples(void) {
 
 int main(int argc, char **argv) {
     if (argc > 1 && argv[1][0] == '/') sk_traces = argv[1], argc--, argv++;
+    else if (!(sk_traces = t_traces_root())) sk_traces = "(shared traces not found)"; /* its tests fail */
     static const sk_test tests[] = {
         {"on_demand_cost", test_on_demand_cost},
         {"d_zero", test_d_zero},

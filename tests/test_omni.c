@@ -1,11 +1,12 @@
 /* test_omni.c - the Omniscient DP against brute force over every plan (optimum, feasibility and the
  * tie-break), the S-old replay on hand-worked cases, and the spec's public example value.
- * The public example reads the shared traces from $SK_TRACES_DIR (set by CTest). */
+ * The public example finds the shared traces on the project search path (test_traces.h). */
 #include <cjson/cJSON.h>
 
 #include "sim/sk_omni.h"
 #include "sk_error.h"
 #include "test.h"
+#include "test_traces.h"
 
 enum { NO = SK_OMNI_NONE, SP = SK_OMNI_SPOT, OD = SK_OMNI_OD };
 
@@ -329,8 +330,8 @@ static long window_len(const char *dir, const char *trace, int window) {
 /* The spec's public example (section 7): us-west-2a_v100_1 window 0, C = 48 h, R = 60 h, d = 0.2 h:
  * the replayed Omniscient plan prints 70.70618333333316. */
 static void test_public_example(void) {
-    const char *dir = getenv("SK_TRACES_DIR");
-    if (!dir) SK_T_FAIL_("SK_TRACES_DIR is not set (the shared traces folder)");
+    const char *dir = t_traces_root();
+    if (!dir) SK_T_FAIL_("no shared trace data (see the message above)");
     char path[1024];
     snprintf(path, sizeof path, "%s/spot-availability/availability/1-node/aws-10-26-2022/us-west-2a_v100_1.json", dir);
     long wlen = window_len(dir, "us-west-2a_v100_1", 0);

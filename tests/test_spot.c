@@ -2,11 +2,12 @@
  * the "Can't Be Late" windows against their preempted_ticks (all 8000), the raw probe CSVs against
  * the JSON traces built from them; and every loader error on hand-made bad files.
  *
- * The datasets are read from $SK_TRACES_DIR (tests/CMakeLists.txt sets it to
- * ${CMAKE_SOURCE_DIR}/../shared/traces). Missing data is a failure, not a skip: CI always has it. */
+ * The datasets are found on the project's trace search path (test_traces.h). Missing data is a
+ * failure, not a skip: CI always has it. */
 #include "io/sk_spot.h"
 #include "sk_error.h"
 #include "test.h"
+#include "test_traces.h"
 
 #include <cjson/cJSON.h>
 #include <dirent.h>
@@ -21,23 +22,8 @@ static const char *const t_traces8[8] = {"us-west-2a_k80_1", "us-west-2a_k80_8",
 #define T_INDEX "cbl-windows/WINDOW_INDEX.csv"
 #define T_GCP "gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged/"
 
-/* The shared traces root, or NULL (with a message saying why) when it is not there. */
-static const char *t_root(void) {
-    const char *r = getenv("SK_TRACES_DIR");
-    struct stat st;
-    if (!r || !*r) {
-        fprintf(stderr, "  SK_TRACES_DIR is not set (tests/CMakeLists.txt sets it to ../shared/traces)\n");
-        return NULL;
-    }
-    if (stat(r, &st) != 0 || !S_ISDIR(st.st_mode)) {
-        fprintf(stderr, "  shared traces not found at '%s': these tests need ../shared/traces beside the project\n", r);
-        return NULL;
-    }
-    return r;
-}
-
 #define NEED_DATA(root)                                                                          \
-    const char *root = t_root();                                                                 \
+    const char *root = t_traces_root();                                                          \
     if (!root) SK_T_FAIL_("no shared trace data (see the message above)")
 
 static const char *t_data(char *buf, size_t len, const char *root, const char *rel) {
