@@ -1,6 +1,6 @@
 /* greedy.c - the paper's greedy (section 3.4; spec 3.2, greedy_paper): spot while it is there,
  * idle when it is not, on-demand only when the deadline leaves no slack. */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 static void sk_greedy_decide(void *state, const sk_batch_view *v, sk_actions *out) {
     (void)state;

@@ -2,7 +2,7 @@
  * Omniscient; spec section 6): the Omniscient ILP solved exactly by dynamic programming
  * (src/sim/sk_omni.h) at init, then replayed tick by tick. Evaluated under the old simulator, as
  * the reference does. Needs the trace to cover ceil(R/gap) ticks from the start. */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 #include <stdio.h>
 #include <stdlib.h>

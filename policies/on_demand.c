@@ -1,5 +1,5 @@
 /* on_demand.c - always on-demand: the cost every saving is measured against (spec 3.3). */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 static void sk_od_decide(void *state, const sk_batch_view *v, sk_actions *out) {
     (void)state;

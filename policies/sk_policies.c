@@ -1,6 +1,6 @@
 /* sk_policies.c - the table of batch policies. Add one: write policies/NAME.c exporting
  * `const sk_policy_type sk_pol_NAME`, declare it below and add it to the list. */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 extern const sk_policy_type sk_pol_on_demand, sk_pol_spot_only, sk_pol_greedy, sk_pol_uniform_progress,
     sk_pol_time_sliced, sk_pol_omniscient, sk_pol_strawman;

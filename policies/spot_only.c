@@ -1,6 +1,6 @@
 /* spot_only.c - spot whenever it is available, idle otherwise; ignores the deadline (S-old
  * only_spot, spec section 5). Evaluated under the old simulator, which has no guard. */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 static void sk_spot_only_decide(void *state, const sk_batch_view *v, sk_actions *out) {
     (void)state;

@@ -1,6 +1,6 @@
 /* strawman.c - the 2023 simulator's greedy (S-old strawman, spec section 5): like greedy, but its
  * deadline test uses the unfloored time left and it has no finished test. */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 static void sk_strawman_decide(void *state, const sk_batch_view *v, sk_actions *out) {
     (void)state;

@@ -1,7 +1,7 @@
 /* time_sliced.c - time-sliced greedy (paper section 5.1): the deadline is cut into n equal slices
  * and slice j must reach (j+1)*C/n of progress by (j+1)*R/n; inside a slice the policy is greedy
  * on that quota (spot when available; on-demand once the slice's slack is gone). */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 #include <stdio.h>
 

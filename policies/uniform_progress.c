@@ -1,7 +1,7 @@
 /* uniform_progress.c - Uniform Progress (NSDI'24 "Can't Be Late"; spec 3.1, rc_cr_threshold):
  * keep progress at or above the straight line C*t/R, using spot when it is there and on-demand
  * when behind; leave on-demand for spot only once ahead of the line at t + 2d (hysteresis). */
-#include "sim/sk_policy.h"
+#include "core/sk_policy.h"
 
 static void sk_up_decide(void *state, const sk_batch_view *v, sk_actions *out) {
     (void)state;

@@ -8,7 +8,7 @@
 #include "test.h"
 #include "test_traces.h"
 
-enum { NO = SK_OMNI_NONE, SP = SK_OMNI_SPOT, OD = SK_OMNI_OD };
+enum { NO = SK_MKT_NONE, SP = SK_MKT_SPOT, OD = SK_MKT_OD };
 
 /* splitmix64: a local deterministic stream for the random instances */
 static uint64_t t_next(uint64_t *s) {

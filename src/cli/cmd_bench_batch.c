@@ -6,10 +6,10 @@
 
 #include "cli/sk_cli.h"
 #include "cli/sk_opts.h"
+#include "core/sk_policy.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
 #include "sim/sk_batch.h"
-#include "sim/sk_policy.h"
 
 typedef struct {
     double C, R, d;

@@ -33,8 +33,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "io/sk_param.h"
-#include "sim/sk_scenario.h"
+#include "core/sk_param.h"
+#include "core/sk_scenario.h"
 
 #define SK_EXP_MAX_RUNS 100000000ULL /* larger plans are refused as absurd */
 

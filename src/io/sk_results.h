@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/sk_table.h"
 #include "sk_error.h"
 
 #define SK_RESULTS_SCHEMA_VERSION 1
@@ -34,29 +35,7 @@
  * In-memory column table
  * ----------------------------------------------------------------------------------------------*/
 
-typedef enum { SK_TABLE_I64, SK_TABLE_U64, SK_TABLE_F64, SK_TABLE_STR } sk_table_type;
-
-/* One column: `n` values of one type. Strings are owned, NUL-terminated, never NULL. */
-typedef struct {
-    char *name;
-    sk_table_type type;
-    size_t n, cap;
-    union {
-        int64_t *i64;
-        uint64_t *u64;
-        double *f64;
-        char **str;
-        void *any;
-    } v;
-} sk_table_col;
-
-/* A table is a list of named columns, filled by appending to each column. It is consistent (has a
- * row count) when every column holds the same number of values; writers check that. Callers may
- * read cols[i].v directly; change it only through the functions below. */
-typedef struct {
-    sk_table_col *cols;
-    size_t ncols, cap;
-} sk_table;
+/* The types (sk_table_type, sk_table_col, sk_table) are in core/sk_table.h. */
 
 /* Empty table; can't fail. Every initialised table must be given to sk_table_fini(). */
 void sk_table_init(sk_table *t);

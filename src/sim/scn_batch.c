@@ -8,11 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sk_policy.h"
+#include "core/sk_scenario.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
 #include "sim/sk_batch.h"
-#include "sim/sk_policy.h"
-#include "sim/sk_scenario.h"
 #include "sk_error.h"
 
 enum { P_TRACE, P_PROBE_GAP, P_CONV, P_GANG, P_WINDOW, P_WINDOWS, P_START, P_C, P_R, P_D, P_OD, P_SPOT, P_TRACE_PRICES, P_SIM, P_N };

@@ -7,8 +7,9 @@
 #include <string.h>
 
 #include "bench/sk_phold.h"
+#include "core/sk_scenario.h"
 #include "engine/sk_rng.h"
-#include "sim/sk_scenario.h"
+#include "io/sk_results.h"
 #include "sk_error.h"
 
 #define SK_PHOLD_BINS 100 /* time series: events per 1/100 of the end time */

@@ -8,8 +8,9 @@
 
 #include <stdint.h>
 
+#include "core/sk_policy.h"
+#include "engine/sk_rng.h"
 #include "io/sk_results.h"
-#include "sim/sk_policy.h"
 
 typedef struct sk_batch_job {
     double C_h, R_h, d_h;       /* work, deadline, changeover in hours (as given) */

@@ -129,9 +129,9 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
     /* Level N-1: a single tick. */
     {
         sk_omni_val **cur = lvl[cb];
-        if (len0 > 1) cur[SK_OMNI_NONE][1] = 0;
-        if (avail[N - 1]) cur[SK_OMNI_SPOT][0] = cheap_s;
-        cur[SK_OMNI_OD][0] = cheap_o;
+        if (len0 > 1) cur[SK_MKT_NONE][1] = 0;
+        if (avail[N - 1]) cur[SK_MKT_SPOT][0] = cheap_s;
+        cur[SK_MKT_OD][0] = cheap_o;
     }
 
     /* Levels N-2..0. The region of level i is m <= N-1-i, k <= N-i (shorter suffixes can't have
@@ -144,13 +144,13 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
         for (int64_t m = 0; m <= mlim; m++) {
             const int64_t base = off[m], rowlen = off[m + 1] - base;
             const int64_t kn = rowlen < N - i + 1 ? rowlen : N - i + 1;
-            const sk_omni_val *nN = nxt[SK_OMNI_NONE] + base, *nS = nxt[SK_OMNI_SPOT] + base,
-                              *nO = nxt[SK_OMNI_OD] + base;
+            const sk_omni_val *nN = nxt[SK_MKT_NONE] + base, *nS = nxt[SK_MKT_SPOT] + base,
+                              *nO = nxt[SK_MKT_OD] + base;
             /* the successor row one launch fewer (row m-1; the same row when launches are free) */
-            const sk_omni_val *nS1 = !lm ? nS : m ? nxt[SK_OMNI_SPOT] + off[m - 1] : negrow;
-            const sk_omni_val *nO1 = !lm ? nO : m ? nxt[SK_OMNI_OD] + off[m - 1] : negrow;
-            sk_omni_val *cN = cur[SK_OMNI_NONE] + base, *cS = cur[SK_OMNI_SPOT] + base,
-                        *cO = cur[SK_OMNI_OD] + base;
+            const sk_omni_val *nS1 = !lm ? nS : m ? nxt[SK_MKT_SPOT] + off[m - 1] : negrow;
+            const sk_omni_val *nO1 = !lm ? nO : m ? nxt[SK_MKT_OD] + off[m - 1] : negrow;
+            sk_omni_val *cN = cur[SK_MKT_NONE] + base, *cS = cur[SK_MKT_SPOT] + base,
+                        *cO = cur[SK_MKT_OD] + base;
             if (av) sk_omni_row(kn, 1, cheap_s, cheap_o, nN, nS, nO, nS1, nO1, cN, cS, cO, mk + base);
             else sk_omni_row(kn, 0, cheap_s, cheap_o, nN, nS, nO, nS1, nO1, cN, cS, cO, mk + base);
         }
@@ -174,8 +174,8 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
     /* Rebuild the optimal plan the tie-break picks (sk_omni.h): tick by tick, the most preferred
      * type that some optimal plan with the prefix so far takes. live = every state of the current
      * level that lies on such a plan. */
-    static const uint8_t pref[3] = {SK_OMNI_SPOT, SK_OMNI_OD, SK_OMNI_NONE};
-    static const uint8_t pref_after_od[3] = {SK_OMNI_SPOT, SK_OMNI_NONE, SK_OMNI_OD};
+    static const uint8_t pref[3] = {SK_MKT_SPOT, SK_MKT_OD, SK_MKT_NONE};
+    static const uint8_t pref_after_od[3] = {SK_MKT_SPOT, SK_MKT_NONE, SK_MKT_OD};
     int32_t *lk = live, *lmv = live + P, *nk = live + 2 * P, *nmv = live + 3 * P;
     int64_t nl = 0;
     for (int p = 0; p < 3 && !nl; p++) {
@@ -196,11 +196,11 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
         unsigned uni = 0;
         for (int64_t j = 0; j < nl; j++) uni |= (unsigned)(mk[off[lmv[j]] + lk[j]] >> (3 * ci)) & 7u;
         assert(uni);
-        const uint8_t *order = ci == SK_OMNI_OD ? pref_after_od : pref;
+        const uint8_t *order = ci == SK_MKT_OD ? pref_after_od : pref;
         int cn = order[2];
         for (int p = 1; p >= 0; p--) /* the first of order[] in uni */
             if (uni & 1u << order[p]) cn = order[p];
-        const int32_t dk = ci == SK_OMNI_NONE, dm = lm && cn != SK_OMNI_NONE && cn != ci;
+        const int32_t dk = ci == SK_MKT_NONE, dm = lm && cn != SK_MKT_NONE && cn != ci;
         int64_t nn = 0;
         for (int64_t j = 0; j < nl; j++)
             if ((mk[off[lmv[j]] + lk[j]] >> (3 * ci + cn)) & 1u) nk[nn] = lk[j] - dk, nmv[nn] = lmv[j] - dm, nn++;
@@ -216,10 +216,10 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
     { /* the plan is valid, feasible and optimal */
         int64_t n = 0, ns = 0, m = 0;
         for (int64_t i = 0; i < N; i++) {
-            assert(plan[i] <= SK_OMNI_OD && (plan[i] != SK_OMNI_SPOT || avail[i]));
-            n += plan[i] != SK_OMNI_NONE;
-            ns += plan[i] == SK_OMNI_SPOT;
-            m += i >= 1 && plan[i] != SK_OMNI_NONE && plan[i] != plan[i - 1];
+            assert(plan[i] <= SK_MKT_OD && (plan[i] != SK_MKT_SPOT || avail[i]));
+            n += plan[i] != SK_MKT_NONE;
+            ns += plan[i] == SK_MKT_SPOT;
+            m += i >= 1 && plan[i] != SK_MKT_NONE && plan[i] != plan[i - 1];
         }
         assert(sk_omni_meets(gap, C, d, n, m) && sk_omni_obj(sc, oc, n, ns) == best);
     }
@@ -237,15 +237,15 @@ int sk_omni_replay_old(const uint8_t *plan, int64_t N, const uint8_t *avail, int
     const double price[3] = {0.0, spot_price, od_price};
     double total = 0.0, S = 0.0, rro = 0.0;
     int64_t cnt[3] = {0, 0, 0}, k = 0;
-    int cur = SK_OMNI_NONE;
+    int cur = SK_MKT_NONE;
     /* H[j] is billed as it is appended: total = total + (price(H[j])*gap)/3600.0, j = 0, 1, ... */
     while (!(S >= C)) {
         if (k >= navail) return SK_EDATA; /* "Timestamp out of range" */
         const int a = avail[k] != 0, last = cur;
         total = total + (price[last] * gap) / 3600.0;
         cnt[last]++;
-        if (cur == SK_OMNI_SPOT && !a) cur = SK_OMNI_NONE; /* preempted at the tick boundary */
-        if (last != SK_OMNI_NONE) {
+        if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE; /* preempted at the tick boundary */
+        if (last != SK_MKT_NONE) {
             double p = gap - rro;
             if (!(p > 0)) p = 0; /* max(gap - rro, 0) */
             rro = rro - (gap - p);
@@ -253,9 +253,9 @@ int sk_omni_replay_old(const uint8_t *plan, int64_t N, const uint8_t *avail, int
             if (rem < p) p = rem; /* min(p, C - S) */
             S = S + p;
         }
-        const int D = k < N ? plan[k] : SK_OMNI_NONE;
-        if (D > SK_OMNI_OD || (D == SK_OMNI_SPOT && !a)) return SK_EDATA;
-        if (D != cur && D != SK_OMNI_NONE) rro = d;
+        const int D = k < N ? plan[k] : SK_MKT_NONE;
+        if (D > SK_MKT_OD || (D == SK_MKT_SPOT && !a)) return SK_EDATA;
+        if (D != cur && D != SK_MKT_NONE) rro = d;
         cur = D;
         k++;
     }
@@ -265,7 +265,7 @@ int sk_omni_replay_old(const uint8_t *plan, int64_t N, const uint8_t *avail, int
     cnt[cur]++;
     if (cost) *cost = total;
     if (finish) *finish = k > 0 ? k - 1 : 0;
-    if (spot_ticks) *spot_ticks = cnt[SK_OMNI_SPOT];
-    if (od_ticks) *od_ticks = cnt[SK_OMNI_OD];
+    if (spot_ticks) *spot_ticks = cnt[SK_MKT_SPOT];
+    if (od_ticks) *od_ticks = cnt[SK_MKT_OD];
     return 0;
 }

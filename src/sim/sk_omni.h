@@ -42,8 +42,7 @@
 
 #include <stdint.h>
 
-/* Plan values, equal to sk_market's (sim/sk_policy.h). */
-enum { SK_OMNI_NONE = 0, SK_OMNI_SPOT = 1, SK_OMNI_OD = 2 };
+#include "core/sk_market.h" /* plan values are sk_market values */
 
 /* Exact optimum of the Omniscient ILP (spec section 6) by dynamic programming. avail[i] != 0 when
  * spot is available in tick i (i < N, N = ceil(R/gap) ticks of the window). gap (> 0), C, d (>= 0)

@@ -1,5 +1,5 @@
 /* sk_scenario.c - the table of scenario kinds. Add a kind: write its file, add one row here. */
-#include "sim/sk_scenario.h"
+#include "core/sk_scenario.h"
 
 #include <string.h>
 

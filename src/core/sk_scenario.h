@@ -12,8 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "io/sk_param.h"
-#include "io/sk_results.h"
+#include "core/sk_param.h"
+#include "core/sk_table.h"
 
 /* A policy as the experiment file sees it: a name, its parameters, and help. */
 typedef struct sk_policy_def {

@@ -17,11 +17,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "engine/sk_rng.h"
-#include "io/sk_param.h"
-#include "sim/sk_scenario.h"
+#include "core/sk_market.h"
+#include "core/sk_param.h"
+#include "core/sk_scenario.h"
 
-typedef enum { SK_MKT_NONE = 0, SK_MKT_SPOT = 1, SK_MKT_OD = 2 } sk_market;
+/* The policy's random stream (engine/sk_rng.h; policies that draw include it). */
+typedef struct sk_rng sk_rng;
 
 typedef struct sk_batch_view {
     /* the job, fixed for a run */

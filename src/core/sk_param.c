@@ -1,5 +1,5 @@
 /* sk_param.c - typed parameter values: parse, check, copy, format. */
-#include "io/sk_param.h"
+#include "core/sk_param.h"
 
 #include <errno.h>
 #include <math.h>
