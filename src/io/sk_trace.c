@@ -10,15 +10,28 @@
 #include "sk_config.h"
 #include "sk_error.h"
 
-/* 1 if dir/name (or name alone when dir is NULL) is a readable regular file; path left in out. */
-static int sk__try(const char *dir, size_t dlen, const char *name, char *out, size_t len) {
+/* 1 if dir/name (or name alone when dir is NULL) is a readable regular file (a directory when
+ * want_dir); path left in out. */
+static int sk__try_kind(const char *dir, size_t dlen, const char *name, char *out, size_t len, int want_dir) {
     int n = dir ? snprintf(out, len, "%.*s/%s", (int)dlen, dir, name) : snprintf(out, len, "%s", name);
     if (n < 0 || (size_t)n >= len) return -1;
     struct stat st;
-    return stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, R_OK) == 0;
+    return stat(out, &st) == 0 && (want_dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode)) && access(out, R_OK) == 0;
 }
 
+static int sk__find(const char *name, const char *from_file, char *out, size_t len, int want_dir);
+
 int sk_trace_find(const char *name, const char *from_file, char *out, size_t len) {
+    return sk__find(name, from_file, out, len, 0);
+}
+
+int sk_trace_find_dir(const char *name, const char *from_file, char *out, size_t len) {
+    return sk__find(name, from_file, out, len, 1);
+}
+
+#define sk__try(d, dl, nm, o, l) sk__try_kind(d, dl, nm, o, l, want_dir)
+
+static int sk__find(const char *name, const char *from_file, char *out, size_t len, int want_dir) {
     int r;
     if (!name || !*name) return SK_ENOENT;
     if (name[0] == '/') {

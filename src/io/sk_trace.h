@@ -13,5 +13,7 @@
  * the path found in out (len bytes), SK_ENOENT if no readable file by that name exists, or
  * SK_EUSAGE if the path does not fit in out. */
 int sk_trace_find(const char *name, const char *from_file, char *out, size_t len);
+/* The same search for a readable directory (a folder of zone traces). */
+int sk_trace_find_dir(const char *name, const char *from_file, char *out, size_t len);
 
 #endif
