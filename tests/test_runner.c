@@ -33,7 +33,7 @@ static int sk_run(const sk_exp *e, const char *out, int threads, uint64_t k, uin
                         .command_line = "test", .stop = &sk_nostop};
     uint64_t nf = 0;
     char err[1024] = "";
-    int rc = sk_runner_run(e, &o, &nf, err, sizeof err);
+    int rc = sk_runner_run(e, &o, &nf, NULL, err, sizeof err);
     if (rc < 0) fprintf(stderr, "  runner: %s\n", err);
     return rc < 0 ? rc : (int)nf;
 }
@@ -185,7 +185,7 @@ static void test_resume(void) {
     ASSERT_EQ_INT(sk_exp_load_text(&other, "det.yaml", sk_exp_text, strlen(sk_exp_text), sets, 1, err, sizeof err), 0);
     sk_runner_opts o = {.threads = 1, .shard_n = 1, .resume = 1, .output = part, .stop = &sk_nostop};
     uint64_t nf;
-    ASSERT_EQ_INT(sk_runner_run(&other, &o, &nf, err, sizeof err), SK_ECONFIG);
+    ASSERT_EQ_INT(sk_runner_run(&other, &o, &nf, NULL, err, sizeof err), SK_ECONFIG);
     ASSERT_STR_CONTAINS(err, "another configuration");
     ASSERT_EQ_INT(sk_read(part, &tp, &mp), 0);
     ASSERT_TRUE(sk_same_table(&tf, &tp));
@@ -204,7 +204,7 @@ static void test_stop_and_bad_output(void) {
     sk_path(path, sizeof path, "stopped.h5");
     sk_runner_opts o = {.threads = 2, .shard_n = 1, .output = path, .stop = &stop};
     uint64_t nf;
-    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, err, sizeof err), SK_EINTR);
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, NULL, err, sizeof err), SK_EINTR);
     ASSERT_STR_CONTAINS(err, "--resume");
     sk_table t;
     sk_results_meta m;
@@ -219,7 +219,7 @@ static void test_stop_and_bad_output(void) {
     sk_path(path, sizeof path, "afile/x.h5");
     o.stop = &sk_nostop;
     o.output = path;
-    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, err, sizeof err), SK_ECANTCREAT);
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, NULL, err, sizeof err), SK_ECANTCREAT);
     struct stat st;
     ASSERT_TRUE(stat(path, &st) != 0);
     sk_exp_fini(&e);

@@ -1,5 +1,6 @@
 /* cmd_run.c - `synkti run | validate | plan FILE`: experiment files in, results files out. */
 #include <inttypes.h>
+#include <math.h>
 #include <omp.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -173,9 +174,9 @@ int sk_cmd_plan(int argc, char **argv) {
     printf("run\tpoint\tpolicy\treplication\tworld_index\tworld_seed\tpolicy_seed");
     for (size_t a = 0; a < e.naxes; a++) printf("\t%s", e.axes[a].key);
     putchar('\n');
-    for (uint64_t i = k; i < e.nruns; i += n) {
+    for (uint64_t pos = 0, nshard = sk_plan_shard_size(e.nruns, k, n); pos < nshard; pos++) {
         sk_run_spec s;
-        sk_exp_run_at(&e, i, &sc, &s);
+        sk_exp_run_at(&e, sk_plan_shard_run(k, n, pos), &sc, &s);
         printf("%" PRIu64 "\t%" PRIu64 "\t%s\t%" PRIu64 "\t%" PRIu64 "\t0x%016" PRIx64 "\t0x%016" PRIx64, s.index, s.point,
                e.npol ? e.pol[s.policy].def->name : "-", s.replication, s.world_index,
                sk_rng_seed(e.seed, s.world_index, 0), sk_rng_seed(e.seed, s.index, SK_STREAM_POLICY));
@@ -239,6 +240,79 @@ static const char sk_run_usage[] =
     "  synkti run exp.yaml --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT   # then synkti merge\n"
     "  synkti run exp.yaml --resume                       # after an interruption\n";
 
+/* ---- terminal output of `synkti run`: progress and the end-of-run table ------------------------ */
+
+typedef struct sk_run_progress {
+    int mode;    /* 1 plain lines (throttled to one per 5 s), 2 a terminal bar (0.1 s) */
+    double last; /* elapsed seconds at the last line drawn */
+} sk_run_progress;
+
+static void sk__fmt_secs(char *b, size_t n, double s) {
+    if (!isfinite(s) || s < 0) snprintf(b, n, "--:--");
+    else if (s < 3600) snprintf(b, n, "%02d:%02d", (int)s / 60, (int)s % 60);
+    else snprintf(b, n, "%d:%02d:%02d", (int)s / 3600, ((int)s / 60) % 60, (int)s % 60);
+}
+
+/* The runner's sk_runner_notify_fn: the "resuming" line, then a bar or lines on stderr. */
+static void sk__on_progress(void *user, const sk_runner_status *st) {
+    sk_run_progress *p = user;
+    double el = st->elapsed;
+    if (st->event == SK_RUNNER_START) {
+        if (st->resumed)
+            fprintf(stderr, "synkti run: resuming: %" PRIu64 " of %" PRIu64 " runs already in %s\n", st->resumed,
+                    st->total, st->output);
+        p->last = el;
+        return;
+    }
+    int final = st->event == SK_RUNNER_END;
+    if (!final && el - p->last < (p->mode == 2 ? 0.1 : 5.0)) return;
+    p->last = el;
+    uint64_t fresh = st->done - st->resumed, todo = st->total - st->resumed;
+    double eta = fresh ? el / (double)fresh * (double)(todo - fresh) : NAN;
+    double pct = st->total ? 100.0 * (double)st->done / (double)st->total : 100.0;
+    char a[32], b[32];
+    sk__fmt_secs(a, sizeof a, el);
+    sk__fmt_secs(b, sizeof b, eta);
+    if (p->mode == 2) {
+        int w = 30, fill = (int)(pct / 100.0 * w);
+        char bar[64];
+        for (int i = 0; i < w; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
+        bar[w] = 0;
+        fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " runs %5.1f%%  elapsed %s  eta %s ", bar, st->done, st->total, pct, a, b);
+        if (final) fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "synkti run: %" PRIu64 "/%" PRIu64 " runs (%.1f%%), elapsed %s, eta %s\n", st->done, st->total, pct, a, b);
+    }
+    fflush(stderr);
+}
+
+/* The end-of-run table on `out`: a header line "# AXIS.. policy runs failed mean_METRIC..", then
+ * one line per group, axis values as canonical YAML scalars. */
+static void sk__print_table(FILE *out, const sk_exp *e, const sk_runner_table *t) {
+    const sk_scenario_kind *k = e->kind;
+    fprintf(out, "#");
+    for (size_t a = 0; a < e->naxes; a++)
+        if (t->sel[a]) fprintf(out, " %s", e->axes[a].key);
+    if (t->by_policy) fprintf(out, " policy");
+    fprintf(out, " runs failed");
+    for (size_t m = 0; m < k->nmetrics; m++)
+        if (k->metrics[m].mean) fprintf(out, " mean_%s", k->metrics[m].name);
+    fputc('\n', out);
+    for (size_t g = 0; g < t->ngroups; g++) {
+        const sk_runner_group *gr = &t->g[g];
+        for (size_t a = 0; a < e->naxes; a++)
+            if (t->sel[a]) {
+                fputc(' ', out);
+                sk_value_print(out, &e->axes[a].vals[gr->val[a]], e->axes[a].def->type);
+            }
+        if (t->by_policy) fprintf(out, " %s", e->npol ? e->pol[gr->policy].def->name : "-");
+        fprintf(out, " %" PRIu64 " %" PRIu64, gr->runs, gr->failed);
+        for (size_t m = 0; m < k->nmetrics; m++)
+            if (k->metrics[m].mean) fprintf(out, " %.10g", gr->mean[m]);
+        fputc('\n', out);
+    }
+}
+
 int sk_cmd_run(int argc, char **argv) {
     const char *sets[argc + 1];
     size_t nsets;
@@ -281,28 +355,32 @@ int sk_cmd_run(int argc, char **argv) {
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
 
+    sk_run_progress progress = {.mode = isatty(2) ? 2 : 1};
     sk_runner_opts ro = {
         .threads = o.threads > 0 ? o.threads : omp_get_num_procs(),
         .shard_k = k,
         .shard_n = n,
         .resume = o.resume,
-        .progress = o.quiet ? 0 : (isatty(2) ? 2 : 1),
         .checkpoint_secs = o.checkpoint,
         .output = out,
         .command_line = cmdline,
         .stop = &sk_stop_flag,
-        .summary = stdout,
         .by = o.by,
+        .notify = o.quiet ? NULL : sk__on_progress,
+        .notify_user = &progress,
     };
     char err[2048] = "";
     uint64_t nfailed = 0;
-    rc = sk_runner_run(&e, &ro, &nfailed, err, sizeof err);
+    sk_runner_table table;
+    rc = sk_runner_run(&e, &ro, &nfailed, &table, err, sizeof err);
+    if (rc == 0) sk__print_table(stdout, &e, &table);
+    sk_runner_table_fini(&table);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
     if (rc < 0) {
         fprintf(stderr, "synkti run: %s\n", err);
     } else {
-        if (!o.quiet) fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 ")\n", out, e.nruns > k ? (e.nruns - k + n - 1) / n : 0, e.nruns);
+        if (!o.quiet) fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 ")\n", out, sk_plan_shard_size(e.nruns, k, n), e.nruns);
         if (nfailed) {
             fprintf(stderr, "synkti run: %" PRIu64 " runs failed; see the status column of %s\n", nfailed, out);
             rc = SK_EINTERNAL;

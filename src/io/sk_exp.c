@@ -1076,26 +1076,19 @@ void sk_run_scratch_fini(sk_run_scratch *sc) {
     memset(sc, 0, sizeof *sc);
 }
 
-/* Axis value index of point p for axis a: the first axis varies slowest. */
-static size_t sk__axis_idx(const sk_exp *e, uint64_t point, size_t a) {
-    uint64_t div = 1;
-    for (size_t b = a + 1; b < e->naxes; b++) div *= e->axes[b].n;
-    return (size_t)((point / div) % e->axes[a].n);
-}
-
 void sk_exp_run_at(const sk_exp *e, uint64_t i, sk_run_scratch *sc, sk_run_spec *spec) {
-    uint64_t R = (uint64_t)e->replications, Q = e->npol ? e->npol : 1;
-    spec->index = i;
-    spec->replication = i % R;
-    spec->policy = (size_t)((i / R) % Q);
-    spec->point = i / R / Q;
-    spec->world_index = spec->point * R + spec->replication;
+    sk_plan_run pr = sk_plan_at(&e->plan, i);
+    spec->index = pr.index;
+    spec->replication = pr.replication;
+    spec->policy = (size_t)pr.policy;
+    spec->point = pr.point;
+    spec->world_index = pr.world_index;
     memcpy(sc->s, e->sparams, e->kind->nparams * sizeof *sc->s);
     const sk_policy_use *pu = e->npol ? &e->pol[spec->policy] : NULL;
     if (pu) memcpy(sc->p, pu->params, pu->def->nparams * sizeof *sc->p);
     for (size_t a = 0; a < e->naxes; a++) {
         const sk_axis *ax = &e->axes[a];
-        const sk_value *v = &ax->vals[sk__axis_idx(e, spec->point, a)];
+        const sk_value *v = &ax->vals[sk_plan_axis_at(&e->plan, spec->point, a)];
         if (!ax->pol) sc->s[ax->pidx] = *v;
         else if (pu && pu->def == ax->pol) sc->p[ax->pidx] = *v;
     }
@@ -1118,6 +1111,8 @@ void sk_exp_fini(sk_exp *e) {
     free(e->pol);
     for (size_t a = 0; a < e->naxes; a++) sk__axis_fini(&e->axes[a], e->axes[a].def ? e->axes[a].def->type : SK_PT_INT);
     free(e->axes);
+    free(e->axis_len);
+    if (e->shared) e->kind->shared_free(e->shared);
     free(e->file);
     free(e->name);
     free(e->output);
@@ -1141,7 +1136,7 @@ static void sk__check_pos(const sk_exp *e, const sk_ytree *t, size_t bad, uint64
             const char *ks = (const char *)kn->data.scalar.value;
             if (strcmp(ks, ax->key) && strcmp(ks, ax->key + 9)) continue; /* "scenario.lps" or "lps" */
             /* a plain list (no ranges) has one entry per value: point at the entry */
-            size_t idx = sk__axis_idx(e, point, a), ni = 0;
+            size_t idx = sk_plan_axis_at(&e->plan, point, a), ni = 0;
             int plain = vn->type == YAML_SEQUENCE_NODE;
             for (yaml_node_item_t *it = plain ? vn->data.sequence.items.start : NULL; plain && it < vn->data.sequence.items.top; it++, ni++) {
                 yaml_node_t *x = yaml_document_get_node(doc, *it);
@@ -1486,7 +1481,10 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
                      (unsigned long long)e->npoints, e->npol ? e->npol : 1, (long long)e->replications, SK_EXP_MAX_RUNS);
         goto out;
     }
-    e->nruns = e->npoints * per;
+    if (e->naxes && !(e->axis_len = malloc(e->naxes * sizeof *e->axis_len))) { rc = SK_ENOMEM; goto out; }
+    for (size_t a = 0; a < e->naxes; a++) e->axis_len[a] = e->axes[a].n;
+    sk_plan_init(&e->plan, e->axis_len, e->naxes, e->npol, (uint64_t)e->replications);
+    e->nruns = e->plan.nruns;
 
     /* unknown --set keys */
     for (size_t i = 0; i < sets->n; i++)
@@ -1501,9 +1499,8 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
     /* cross-parameter and data checks, for every sweep point (the first SK_EXP_MAX_CHECKS) */
     if (e->kind->check || e->kind->check_data) {
         sk_run_scratch sc;
-        void *shared = NULL; /* the kind's data cache for check_data */
         if ((rc = sk_run_scratch_init(&sc, e)) < 0) goto out;
-        if (e->kind->check_data && !(shared = e->kind->shared_new())) {
+        if (e->kind->check_data && !(e->shared = e->kind->shared_new())) {
             sk_run_scratch_fini(&sc);
             rc = SK_ENOMEM;
             goto out;
@@ -1512,12 +1509,12 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
         uint64_t Q = e->npol ? e->npol : 1;
         for (uint64_t p = 0; p < npts * Q && rc == 0; p++) {
             sk_run_spec spec;
-            sk_exp_run_at(e, (p / Q) * per + (p % Q) * (uint64_t)e->replications, &sc, &spec);
+            sk_exp_run_at(e, sk_plan_index(&e->plan, p / Q, p % Q, 0), &sc, &spec);
             int bad = -1;
             const sk_policy_def *pd = e->npol ? e->pol[spec.policy].def : NULL;
             if (e->kind->check) rc = e->kind->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why);
             if (rc == 0 && e->kind->check_data && p % Q == 0) /* scenario data: once per point */
-                rc = e->kind->check_data(shared, spec.sparams, e->file, &bad, why, sizeof why);
+                rc = e->kind->check_data(e->shared, spec.sparams, e->file, &bad, why, sizeof why);
             if (rc == SK_ENOMEM) break;
             if (rc < 0) {
                 char path[1300];
@@ -1537,7 +1534,7 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
                     o += (size_t)k;
                     FILE *mf = fmemopen(at + o, sizeof at - o, "w");
                     if (mf) {
-                        sk_value_print(mf, &e->axes[a].vals[sk__axis_idx(e, spec.point, a)], e->axes[a].def->type);
+                        sk_value_print(mf, &e->axes[a].vals[sk_plan_axis_at(&e->plan, spec.point, a)], e->axes[a].def->type);
                         fclose(mf);
                         o = strlen(at);
                     }
@@ -1547,7 +1544,6 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
                 rc = sk__err(d, rc, l, c, bad >= 0 || pd ? path : "scenario", "%s%s", why, at);
             }
         }
-        if (shared) e->kind->shared_free(shared);
         sk_run_scratch_fini(&sc);
         if (rc < 0) goto out;
     }

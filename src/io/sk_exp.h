@@ -23,10 +23,8 @@
  * and the loader returns SK_EDATA (not YAML: syntax, encoding), SK_ECONFIG (valid YAML that breaks
  * the schema or a rule), SK_ENOINPUT (the file, or a data file it names, is missing) or SK_ENOMEM.
  *
- * Plan: runs are numbered i = 0 .. nruns-1, enumerating sweep points (the first axis varies
- * slowest), then policies in file order, then replications. Run i is (point p, policy q,
- * replication r) with i = (p * npolicies + q) * replications + r; its world index is
- * p * replications + r (see sk_run_ctx). */
+ * Plan: runs are numbered by core/sk_plan.h (sweep points, the first axis slowest, then policies in
+ * file order, then replications); e->plan is the loaded experiment's plan. */
 #ifndef SK_EXP_H
 #define SK_EXP_H
 
@@ -34,6 +32,7 @@
 #include <stdint.h>
 
 #include "core/sk_param.h"
+#include "core/sk_plan.h"
 #include "core/sk_scenario.h"
 
 #define SK_EXP_MAX_RUNS 100000000ULL /* larger plans are refused as absurd */
@@ -67,7 +66,12 @@ typedef struct sk_exp {
     size_t naxes;
     sk_axis *axes;
     uint64_t npoints; /* product of axis lengths (1 with no axes) */
-    uint64_t nruns;
+    uint64_t nruns;   /* = plan.nruns */
+    size_t *axis_len; /* naxes axis lengths, for plan */
+    sk_plan plan;     /* how runs are numbered */
+    void *shared;     /* the kind's shared data (kind->shared_new()) that the data checks filled,
+                       * handed to the runs so each file is loaded once; NULL when the kind has
+                       * none; freed by sk_exp_fini */
     char *resolved;   /* canonical YAML of the resolved experiment (stored in results files) */
     char sha256[65];  /* of `resolved` up to its last line, `output:` */
 } sk_exp;

@@ -31,7 +31,7 @@ typedef struct sk_runner {
     sk_row *rows;      /* by local position: run i = k + pos * n */
     sk_value *mstore;  /* nlocal * nmetrics */
     uint64_t ndone, nresumed, nfailed;
-    double t0, last_write, last_progress;
+    double t0, last_write;
     int write_rc;
 } sk_runner;
 
@@ -110,7 +110,7 @@ static int sk__build_table(const sk_runner *r, sk_table *t) {
         const sk_row *row = &r->rows[pos];
         if (!row->done) continue;
         sk_run_spec s;
-        sk_exp_run_at(e, r->o->shard_k + pos * r->o->shard_n, &sc, &s);
+        sk_exp_run_at(e, sk_plan_shard_run(r->o->shard_k, r->o->shard_n, pos), &sc, &s);
         size_t c = 0;
         rc = sk_table_push_i64(t, c++, (int64_t)s.index);
         if (rc >= 0) rc = sk_table_push_i64(t, c++, (int64_t)s.point);
@@ -173,7 +173,7 @@ static int sk__write(sk_runner *r, char *err, size_t errlen) {
         }
         for (uint64_t pos = 0; pos < r->nlocal; pos++)
             if (r->rows[pos].done && r->rows[pos].series) {
-                snprintf(ids[ns], sizeof ids[ns], "%" PRIu64, r->o->shard_k + pos * r->o->shard_n);
+                snprintf(ids[ns], sizeof ids[ns], "%" PRIu64, sk_plan_shard_run(r->o->shard_k, r->o->shard_n, pos));
                 ser[ns].run_id = ids[ns];
                 ser[ns].series = r->rows[pos].series;
                 ns++;
@@ -328,36 +328,19 @@ out:
     return rc;
 }
 
-/* ---- progress -------------------------------------------------------------------------------- */
+/* ---- progress ------------------------------------------------------------------------------ */
 
-static void sk__fmt_secs(char *b, size_t n, double s) {
-    if (!isfinite(s) || s < 0) snprintf(b, n, "--:--");
-    else if (s < 3600) snprintf(b, n, "%02d:%02d", (int)s / 60, (int)s % 60);
-    else snprintf(b, n, "%d:%02d:%02d", (int)s / 3600, ((int)s / 60) % 60, (int)s % 60);
-}
-
-static void sk__progress(sk_runner *r, int final) {
-    if (!r->o->progress) return;
-    double now = sk__now(), el = now - r->t0;
-    if (!final && now - r->last_progress < (r->o->progress == 2 ? 0.1 : 5.0)) return;
-    r->last_progress = now;
-    uint64_t fresh = r->ndone - r->nresumed, todo = r->nlocal - r->nresumed;
-    double eta = fresh ? el / (double)fresh * (double)(todo - fresh) : NAN;
-    double pct = r->nlocal ? 100.0 * (double)r->ndone / (double)r->nlocal : 100.0;
-    char a[32], b[32];
-    sk__fmt_secs(a, sizeof a, el);
-    sk__fmt_secs(b, sizeof b, eta);
-    if (r->o->progress == 2) {
-        int w = 30, fill = (int)(pct / 100.0 * w);
-        char bar[64];
-        for (int i = 0; i < w; i++) bar[i] = i < fill ? '=' : (i == fill ? '>' : ' ');
-        bar[w] = 0;
-        fprintf(stderr, "\r[%s] %" PRIu64 "/%" PRIu64 " runs %5.1f%%  elapsed %s  eta %s ", bar, r->ndone, r->nlocal, pct, a, b);
-        if (final) fputc('\n', stderr);
-    } else {
-        fprintf(stderr, "synkti run: %" PRIu64 "/%" PRIu64 " runs (%.1f%%), elapsed %s, eta %s\n", r->ndone, r->nlocal, pct, a, b);
-    }
-    fflush(stderr);
+static void sk__notify(const sk_runner *r, sk_runner_event ev) {
+    if (!r->o->notify) return;
+    sk_runner_status st = {
+        .event = ev,
+        .done = r->ndone,
+        .resumed = r->nresumed,
+        .total = r->nlocal,
+        .elapsed = sk__now() - r->t0,
+        .output = r->o->output,
+    };
+    r->o->notify(r->o->notify_user, &st);
 }
 
 /* ---- the end-of-run table -------------------------------------------------------------------- */
@@ -395,36 +378,45 @@ static int sk__parse_by(const sk_exp *e, const char *by, unsigned char *sel, int
     return rc;
 }
 
-/* The end-of-run table: per group (the --by axes and policy), runs, failed runs and the mean of
- * each metric marked `mean` over the runs that succeeded. */
-static int sk__summary(const sk_runner *r, FILE *out, char *err, size_t errlen) {
+void sk_runner_table_fini(sk_runner_table *t) {
+    if (!t) return;
+    free(t->sel);
+    free(t->g);
+    free(t->vstore);
+    free(t->mstore);
+    memset(t, 0, sizeof *t);
+}
+
+/* The end-of-run table (sk_runner_table): per group, runs, failed runs and metric means. */
+static int sk__table(const sk_runner *r, sk_runner_table *out) {
     const sk_exp *e = r->e;
     const sk_scenario_kind *k = e->kind;
-    uint64_t Q = e->npol ? e->npol : 1, R = (uint64_t)e->replications;
-    unsigned char sel[e->naxes + 1];
-    int by_pol, rc = sk__parse_by(e, r->o->by, sel, &by_pol, err, errlen);
-    if (rc < 0) return rc;
-    uint64_t ng = by_pol ? Q : 1;
-    for (size_t a = 0; a < e->naxes; a++)
-        if (sel[a]) ng *= e->axes[a].n;
-    size_t nm = k->nmetrics;
+    const uint64_t Q = e->plan.npolicies;
+    const size_t na = e->naxes, nm = k->nmetrics;
+    char err[8];
+    memset(out, 0, sizeof *out);
+    if (!(out->sel = calloc(na + 1, 1))) return SK_ENOMEM;
+    int rc = sk__parse_by(e, r->o->by, out->sel, &out->by_policy, err, sizeof err);
+    if (rc < 0) goto fail;
+    uint64_t ng = out->by_policy ? Q : 1;
+    for (size_t a = 0; a < na; a++)
+        if (out->sel[a]) ng *= e->axes[a].n;
     double *sum = calloc(ng * (nm + 1), sizeof *sum);
     uint64_t *cnt = calloc(2 * ng, sizeof *cnt);
     if (!sum || !cnt) {
         free(sum);
         free(cnt);
-        return SK_ENOMEM;
+        rc = SK_ENOMEM;
+        goto fail;
     }
     for (uint64_t pos = 0; pos < r->nlocal; pos++) {
         const sk_row *row = &r->rows[pos];
         if (!row->done) continue;
-        uint64_t i = r->o->shard_k + pos * r->o->shard_n, p = i / R / Q, q = (i / R) % Q, g = 0;
-        for (size_t a = 0; a < e->naxes; a++) {
-            uint64_t dv = 1;
-            for (size_t b = a + 1; b < e->naxes; b++) dv *= e->axes[b].n;
-            if (sel[a]) g = g * e->axes[a].n + (p / dv) % e->axes[a].n;
-        }
-        if (by_pol) g = g * Q + q;
+        sk_plan_run pr = sk_plan_at(&e->plan, sk_plan_shard_run(r->o->shard_k, r->o->shard_n, pos));
+        uint64_t g = 0;
+        for (size_t a = 0; a < na; a++)
+            if (out->sel[a]) g = g * e->axes[a].n + sk_plan_axis_at(&e->plan, pr.point, a);
+        if (out->by_policy) g = g * Q + pr.policy;
         if (row->status) { cnt[2 * g + 1]++; continue; }
         cnt[2 * g]++;
         for (size_t m = 0; m < nm; m++) {
@@ -432,44 +424,52 @@ static int sk__summary(const sk_runner *r, FILE *out, char *err, size_t errlen) 
             sum[g * (nm + 1) + m] += x;
         }
     }
-    fprintf(out, "#");
-    for (size_t a = 0; a < e->naxes; a++)
-        if (sel[a]) fprintf(out, " %s", e->axes[a].key);
-    if (by_pol) fprintf(out, " policy");
-    fprintf(out, " runs failed");
-    for (size_t m = 0; m < nm; m++)
-        if (k->metrics[m].mean) fprintf(out, " mean_%s", k->metrics[m].name);
-    fputc('\n', out);
+    size_t nrow = 0;
+    for (uint64_t g = 0; g < ng; g++) nrow += cnt[2 * g] || cnt[2 * g + 1];
+    out->g = calloc(nrow + 1, sizeof *out->g);
+    out->vstore = calloc(nrow * (na + 1) + 1, sizeof *out->vstore);
+    out->mstore = calloc(nrow * (nm + 1) + 1, sizeof *out->mstore);
+    if (!out->g || !out->vstore || !out->mstore) {
+        free(sum);
+        free(cnt);
+        rc = SK_ENOMEM;
+        goto fail;
+    }
     for (uint64_t g = 0; g < ng; g++) {
         uint64_t n = cnt[2 * g], nf = cnt[2 * g + 1];
         if (!n && !nf) continue;
-        uint64_t rest = g, q = 0;
-        if (by_pol) { q = rest % Q; rest /= Q; }
-        size_t idx[e->naxes + 1];
-        for (size_t a = e->naxes; a-- > 0;)
-            if (sel[a]) { idx[a] = (size_t)(rest % e->axes[a].n); rest /= e->axes[a].n; }
-        for (size_t a = 0; a < e->naxes; a++)
-            if (sel[a]) {
-                fputc(' ', out);
-                sk_value_print(out, &e->axes[a].vals[idx[a]], e->axes[a].def->type);
-            }
-        if (by_pol) fprintf(out, " %s", e->npol ? e->pol[q].def->name : "-");
-        fprintf(out, " %" PRIu64 " %" PRIu64, n + nf, nf);
+        sk_runner_group *gr = &out->g[out->ngroups];
+        size_t *val = out->vstore + out->ngroups * (na + 1);
+        double *mean = out->mstore + out->ngroups * (nm + 1);
+        out->ngroups++;
+        uint64_t rest = g;
+        if (out->by_policy) { gr->policy = (size_t)(rest % Q); rest /= Q; }
+        for (size_t a = na; a-- > 0;)
+            if (out->sel[a]) { val[a] = (size_t)(rest % e->axes[a].n); rest /= e->axes[a].n; }
         for (size_t m = 0; m < nm; m++)
-            if (k->metrics[m].mean) fprintf(out, " %.10g", n ? sum[g * (nm + 1) + m] / (double)n : NAN);
-        fputc('\n', out);
+            mean[m] = k->metrics[m].mean && n ? sum[g * (nm + 1) + m] / (double)n : NAN;
+        gr->val = val;
+        gr->mean = mean;
+        gr->runs = n + nf;
+        gr->failed = nf;
     }
     free(sum);
     free(cnt);
     return 0;
+fail:
+    sk_runner_table_fini(out);
+    return rc;
 }
 
 /* ---- run ------------------------------------------------------------------------------------- */
 
-int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, char *err, size_t errlen) {
+int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, sk_runner_table *table,
+                  char *err, size_t errlen) {
     sk_runner r = {.e = e, .o = o};
     int rc = 0;
+    void *own_shared = NULL;
     *nfailed = 0;
+    if (table) memset(table, 0, sizeof *table);
     if (o->shard_n < 1 || o->shard_k >= o->shard_n) {
         snprintf(err, errlen, "shard %" PRIu64 "/%" PRIu64 ": expected K/N with 0 <= K < N", o->shard_k, o->shard_n);
         return SK_EUSAGE;
@@ -479,7 +479,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         int bp;
         if ((rc = sk__parse_by(e, o->by, sel, &bp, err, errlen)) < 0) return rc;
     }
-    r.nlocal = e->nruns > o->shard_k ? (e->nruns - o->shard_k + o->shard_n - 1) / o->shard_n : 0;
+    r.nlocal = sk_plan_shard_size(e->plan.nruns, o->shard_k, o->shard_n);
     size_t nm = e->kind->nmetrics;
     r.rows = calloc(r.nlocal + 1, sizeof *r.rows);
     r.mstore = calloc((r.nlocal + 1) * (nm ? nm : 1), sizeof *r.mstore);
@@ -492,17 +492,15 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
     if ((rc = sk__prepare_dir(o->output, err, errlen)) < 0) goto out;
     sk__clean_stale(o->output);
     if (o->resume && (rc = sk__resume(&r, err, errlen)) < 0) goto out;
-    if (o->resume && r.nresumed && o->progress)
-        fprintf(stderr, "synkti run: resuming: %" PRIu64 " of %" PRIu64 " runs already in %s\n", r.nresumed, r.nlocal, o->output);
 
-    void *shared = NULL;
-    if (e->kind->shared_new && !(shared = e->kind->shared_new())) {
+    void *shared = e->shared;
+    if (!shared && e->kind->shared_new && !(shared = own_shared = e->kind->shared_new())) {
         rc = SK_ENOMEM;
         snprintf(err, errlen, "out of memory");
         goto out;
     }
-    r.t0 = r.last_write = r.last_progress = sk__now();
-    sk__progress(&r, 0);
+    r.t0 = r.last_write = sk__now();
+    sk__notify(&r, SK_RUNNER_START);
     int stopped = 0;
 #pragma omp parallel num_threads(o->threads)
     {
@@ -520,7 +518,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
                 run_rc = SK_ENOMEM;
             } else {
                 sk_run_spec s;
-                sk_exp_run_at(e, o->shard_k + (uint64_t)pos * o->shard_n, &sc, &s);
+                sk_exp_run_at(e, sk_plan_shard_run(o->shard_k, o->shard_n, (uint64_t)pos), &sc, &s);
                 sk_run_ctx ctx = {
                     .master_seed = e->seed,
                     .run_index = s.index,
@@ -561,7 +559,7 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
                 row->series = ser;
                 row->done = 1;
                 r.ndone++;
-                sk__progress(&r, 0);
+                sk__notify(&r, SK_RUNNER_RUN);
                 double now = sk__now();
                 if (o->checkpoint_secs > 0 && now - r.last_write >= o->checkpoint_secs && r.ndone < r.nlocal) {
                     char werr[512];
@@ -577,13 +575,13 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         free(mv);
         sk_run_scratch_fini(&sc);
     }
-    if (shared) e->kind->shared_free(shared);
+    if (own_shared) e->kind->shared_free(own_shared);
     if (r.write_rc < 0) {
         rc = r.write_rc;
         goto out;
     }
     stopped = r.ndone < r.nlocal;
-    sk__progress(&r, 1);
+    sk__notify(&r, SK_RUNNER_END);
     if ((rc = sk__write(&r, err, errlen)) < 0) goto out;
     *nfailed = r.nfailed;
     if (stopped) {
@@ -592,7 +590,10 @@ int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, c
         rc = SK_EINTR;
         goto out;
     }
-    if (o->summary && (rc = sk__summary(&r, o->summary, err, errlen)) < 0) goto out;
+    if (table && (rc = sk__table(&r, table)) < 0) {
+        snprintf(err, errlen, "building the end-of-run table: %s", sk_strerror(rc));
+        goto out;
+    }
 out:
     for (uint64_t i = 0; r.rows && i < r.nlocal; i++) {
         free(r.rows[i].status);

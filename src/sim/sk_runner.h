@@ -16,34 +16,80 @@
 
 #include <signal.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "io/sk_exp.h"
+
+/* What the runner reports while it works. The library prints nothing: the caller (the CLI) draws
+ * progress bars or lines from these. */
+typedef enum {
+    SK_RUNNER_START, /* before the first run (after --resume read the output back) */
+    SK_RUNNER_RUN,   /* a run finished */
+    SK_RUNNER_END    /* every run finished or was abandoned after a stop, before the final write */
+} sk_runner_event;
+
+typedef struct sk_runner_status {
+    sk_runner_event event;
+    uint64_t done;    /* runs of this shard complete, the resumed ones included */
+    uint64_t resumed; /* of those, read back from the output file by --resume */
+    uint64_t total;   /* runs in this shard */
+    double elapsed;   /* seconds since START (monotonic clock) */
+    const char *output;
+} sk_runner_status;
+
+/* Called from one thread at a time (the runner holds its lock), in event order; must be quick. */
+typedef void (*sk_runner_notify_fn)(void *user, const sk_runner_status *st);
 
 typedef struct sk_runner_opts {
     int threads;                       /* OpenMP threads (>= 1) */
     uint64_t shard_k, shard_n;         /* run only i with i % shard_n == shard_k (n >= 1) */
     int resume;                        /* keep and skip runs already in the output file */
-    int progress;                      /* 0 quiet, 1 plain lines, 2 terminal bar (on stderr) */
     double checkpoint_secs;            /* rewrite the results file at most this often (0: only at end) */
     const char *output;                /* results file */
     const char *command_line;          /* stored in the file */
     const volatile sig_atomic_t *stop; /* set by a signal handler: finish cleanly */
-    FILE *summary;                     /* the end-of-run table (stdout), or NULL */
-    const char *by;                    /* group the table by these axes / "policy" (NULL: all) */
+    const char *by;                    /* group the end-of-run table by these axes / "policy" (NULL: all) */
+    sk_runner_notify_fn notify;        /* progress, or NULL */
+    void *notify_user;
 } sk_runner_opts;
+
+/* The end-of-run table: the runs grouped by the --by axes and/or the policy, with the number of
+ * runs, failed runs and the mean of each metric marked `mean` over the runs that succeeded. Rows
+ * are the groups that hold runs, in group order (selected axes' value indices, the first axis
+ * slowest, then the policy). The caller formats it (the values are e->axes[a].vals[val[a]]). */
+typedef struct sk_runner_group {
+    const size_t *val; /* per sweep axis (e->naxes): its value index; meaningful where sel[a] */
+    size_t policy;     /* index into e->pol; meaningful when by_policy and e->npol */
+    uint64_t runs, failed;
+    const double *mean; /* per metric of the kind (nmetrics); NaN for a metric not marked `mean`
+                         * and when no run of the group succeeded */
+} sk_runner_group;
+
+typedef struct sk_runner_table {
+    unsigned char *sel; /* e->naxes flags: grouped by axis a */
+    int by_policy;
+    size_t ngroups;
+    sk_runner_group *g;
+    size_t *vstore;     /* storage behind g[].val */
+    double *mstore;     /* storage behind g[].mean */
+} sk_runner_table;
+
+/* Free a table filled by sk_runner_run and zero it. NULL-safe. */
+void sk_runner_table_fini(sk_runner_table *t);
 
 /* The default output name for a shard: "out.h5" -> "out.shard-K-of-N.h5" (n > 1), else a copy of
  * out. Returns a malloc'd string or NULL. */
 char *sk_runner_shard_path(const char *out, uint64_t k, uint64_t n);
 
-/* Execute e's runs of this shard. Returns 0 when all ran (failed runs are recorded in /summary
- * with their status; *nfailed counts them); SK_EINTR after a stop (the file holds every completed
- * run and is valid); SK_ECONFIG when --resume meets a file of another configuration;
- * SK_ECANTCREAT / SK_EIO when the file can't be written (nothing half-written is left; missing
- * folders of the output path are created first, and an unwritable one fails before any run);
- * SK_ENOMEM.
- * A message goes to err. */
-int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, char *err, size_t errlen);
+/* Execute e's runs of this shard. The runs share e->shared, the data cache the loader filled
+ * while it checked the data files (so each trace is loaded once), or, when the kind has a cache
+ * but e holds none, one the runner makes for this call. Returns 0 when all ran (failed runs are recorded in /summary with
+ * their status; *nfailed counts them; *table, when not NULL, gets the end-of-run table, to be
+ * freed with sk_runner_table_fini); SK_EINTR after a stop (the file holds every completed run and
+ * is valid); SK_EUSAGE for a bad --by (before any run); SK_ECONFIG when --resume meets a file of
+ * another configuration; SK_ECANTCREAT / SK_EIO when the file can't be written (nothing
+ * half-written is left; missing folders of the output path are created first, and an unwritable
+ * one fails before any run); SK_ENOMEM. A message goes to err. *table is zeroed on error. */
+int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, sk_runner_table *table,
+                  char *err, size_t errlen);
 
 #endif
