@@ -15,7 +15,7 @@
 #include "sim/sk_batch.h"
 #include "sk_error.h"
 
-enum { P_TRACE, P_PROBE_GAP, P_CONV, P_GANG, P_WINDOW, P_WINDOWS, P_START, P_C, P_R, P_D, P_OD, P_SPOT, P_TRACE_PRICES, P_SIM, P_N };
+enum { P_TRACE, P_PROBE_GAP, P_CONV, P_GANG, P_WINDOW, P_WINDOWS, P_START, P_START_TICK, P_C, P_R, P_D, P_OD, P_SPOT, P_TRACE_PRICES, P_SIM, P_BOUND, P_N };
 
 static const sk_param_def sk_batch_params[P_N] = {
     [P_TRACE] = {"trace", SK_PT_PATH, NULL, 0, 0, "spot availability trace: JSON, or a raw probe CSV (any other extension)"},
@@ -25,6 +25,7 @@ static const sk_param_def sk_batch_params[P_N] = {
     [P_WINDOW] = {"window", SK_PT_INT, "-1", -1, 1e9, "evaluation window of the trace (-1: the whole trace from start_hours)"},
     [P_WINDOWS] = {"windows_file", SK_PT_PATH, "cbl-windows/WINDOW_INDEX.csv", 0, 0, "table of evaluation windows"},
     [P_START] = {"start_hours", SK_PT_FLOAT, "0", 0, 1e6, "start offset into the trace, hours (rounded up to a tick)"},
+    [P_START_TICK] = {"start_tick", SK_PT_INT, "-1", -1, 1e9, "start offset in ticks (-1: from start_hours)"},
     [P_C] = {"work_hours", SK_PT_FLOAT, "48", 1e-6, 1e6, "C: hours of work"},
     [P_R] = {"deadline_hours", SK_PT_FLOAT, "60", 1e-6, 1e6, "R: hours from start to deadline"},
     [P_D] = {"changeover_hours", SK_PT_FLOAT, "0.2", 0, 1e3, "d: hours lost at every launch"},
@@ -32,6 +33,7 @@ static const sk_param_def sk_batch_params[P_N] = {
     [P_SPOT] = {"spot_price", SK_PT_FLOAT, "0.9731", 0, 1e6, "spot price, $/h"},
     [P_TRACE_PRICES] = {"trace_prices", SK_PT_BOOL, "false", 0, 0, "use the trace's price_info and per-tick prices when it has them"},
     [P_SIM] = {"simulator", SK_PT_STR, "auto", 0, 0, "semantics: auto (the policy's own), new, old"},
+    [P_BOUND] = {"window_bound", SK_PT_BOOL, "false", 0, 0, "the trace ends ceil(R/gap) ticks after the start (--enforce-window-bound)"},
 };
 
 enum { M_COST, M_SPOT_H, M_OD_H, M_LAUNCH, M_FINISH, M_MET, M_INFEAS, M_EXH, M_LATE, M_N };
@@ -210,7 +212,11 @@ static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t le
         start = e->win[v[P_WINDOW].i].start;
         L = start + e->win[v[P_WINDOW].i].len;
     } else {
-        start = (int64_t)ceil(v[P_START].f * 3600 / tr->gap);
+        start = v[P_START_TICK].i >= 0 ? v[P_START_TICK].i : (int64_t)ceil(v[P_START].f * 3600 / tr->gap);
+    }
+    if (v[P_BOUND].i) { /* tick W = ceil(R/gap) reads as unavailable, later ticks are past the end */
+        int64_t W = (int64_t)ceil(v[P_R].f * 3600 / tr->gap);
+        if (start + W < L) L = start + W;
     }
     if (start > L) start = L;
     const sk_policy_type *pol = sk_policy_of(c->policy);
