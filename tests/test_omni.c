@@ -2,6 +2,7 @@
  * tie-break), the S-old replay on hand-worked cases, and the spec's public example value.
  * The public example finds the shared traces on the project search path (test_traces.h). */
 #include <cjson/cJSON.h>
+#include <math.h>
 
 #include "sim/sk_omni.h"
 #include "sk_error.h"
@@ -9,6 +10,62 @@
 #include "test_traces.h"
 
 enum { NO = SK_MKT_NONE, SP = SK_MKT_SPOT, OD = SK_MKT_OD };
+
+/* Test helper (not in the library): replay a plan through the S-old simulator semantics (spec
+ * section 5, policy ideal_ilp_overhead): the decision at tick k is plan[k] for k < N, else none; progress p = max(gap - rro, 0),
+ * rro -= gap - p (never clamped), p = min(p, C - S), S += p; done means S >= C; after the tick T
+ * in which the job completes, one more observation at tick T+1 bills the decision taken at T.
+ * avail[0..navail) as for sk_omni_plan (the window, from its start). Outputs (each may be NULL):
+ * *cost = sum over j = 0..T+1 of (price(H[j])*gap)/3600.0, left to right, with od_price /
+ * spot_price in $/h (the printed cost); *finish = T; *spot_ticks, *od_ticks = billed ticks of each
+ * type. Interval k-1 is credited at the observation at tick k, so T >= 1 + the last run tick that
+ * counts, and the trace must hold T + 2 ticks (N + 2 for a plan that runs in tick N-1). If C <= 0
+ * no tick runs: T = 0 and the cost is 0 (the final observation reads tick 0).
+ * Returns 0; SK_EDATA when the trace runs out (a tick k >= navail is observed: the reference's
+ * "Timestamp out of range", which also ends a plan that never completes), when the plan asks for
+ * spot in a tick without spot (the reference asserts) or holds a value > 2, or on a non-finite
+ * or out-of-range argument. Outputs are unchanged on error. */
+static int t_replay_old(const uint8_t *plan, int64_t N, const uint8_t *avail, int64_t navail, double gap,
+                        double C, double d, double od_price, double spot_price, double *cost, int64_t *finish,
+                        int64_t *spot_ticks, int64_t *od_ticks) {
+    if (N < 0 || navail < 0 || (N > 0 && !plan) || (navail > 0 && !avail) || !(gap > 0) || !isfinite(gap) ||
+        !isfinite(C) || !isfinite(d) || !isfinite(od_price) || !isfinite(spot_price))
+        return SK_EDATA;
+    const double price[3] = {0.0, spot_price, od_price};
+    double total = 0.0, S = 0.0, rro = 0.0;
+    int64_t cnt[3] = {0, 0, 0}, k = 0;
+    int cur = SK_MKT_NONE;
+    /* H[j] is billed as it is appended: total = total + (price(H[j])*gap)/3600.0, j = 0, 1, ... */
+    while (!(S >= C)) {
+        if (k >= navail) return SK_EDATA; /* "Timestamp out of range" */
+        const int a = avail[k] != 0, last = cur;
+        total = total + (price[last] * gap) / 3600.0;
+        cnt[last]++;
+        if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE; /* preempted at the tick boundary */
+        if (last != SK_MKT_NONE) {
+            double p = gap - rro;
+            if (!(p > 0)) p = 0; /* max(gap - rro, 0) */
+            rro = rro - (gap - p);
+            double rem = C - S;
+            if (rem < p) p = rem; /* min(p, C - S) */
+            S = S + p;
+        }
+        const int D = k < N ? plan[k] : SK_MKT_NONE;
+        if (D > SK_MKT_OD || (D == SK_MKT_SPOT && !a)) return SK_EDATA;
+        if (D != cur && D != SK_MKT_NONE) rro = d;
+        cur = D;
+        k++;
+    }
+    /* The extra observation at tick T+1 = k bills the decision taken at tick T. */
+    if (k >= navail) return SK_EDATA;
+    total = total + (price[cur] * gap) / 3600.0;
+    cnt[cur]++;
+    if (cost) *cost = total;
+    if (finish) *finish = k > 0 ? k - 1 : 0;
+    if (spot_ticks) *spot_ticks = cnt[SK_MKT_SPOT];
+    if (od_ticks) *od_ticks = cnt[SK_MKT_OD];
+    return 0;
+}
 
 /* splitmix64: a local deterministic stream for the random instances */
 static uint64_t t_next(uint64_t *s) {
@@ -179,7 +236,7 @@ static void test_brute_force(void) {
         memcpy(tr, avail, (size_t)N);
         tr[N] = tr[N + 1] = 1;
         int64_t T = -1;
-        ASSERT_EQ_INT(sk_omni_replay_old(plan, N, tr, N + 2, gap, C, d, 3.06, 0.9731, &obj, &T, NULL, NULL), 0);
+        ASSERT_EQ_INT(t_replay_old(plan, N, tr, N + 2, gap, C, d, 3.06, 0.9731, &obj, &T, NULL, NULL), 0);
         ASSERT_TRUE(T <= N);
     }
     /* feasible, infeasible and tied instances all well covered */
@@ -235,7 +292,7 @@ static void test_larger(void) {
             ns += plan[i] == SP;
             m += i && plan[i] != NO && plan[i] != plan[i - 1];
         }
-        rc = sk_omni_replay_old(plan, N, avail, N + 2, gap, C, d, 3.06, 0.9731, &rcost, &T, &nspot, &nod);
+        rc = t_replay_old(plan, N, avail, N + 2, gap, C, d, 3.06, 0.9731, &rcost, &T, &nspot, &nod);
         free(avail);
         free(plan);
         ASSERT_TRUE(gap * (double)n >= d * (double)(m + 1) + C);
@@ -253,36 +310,36 @@ static void test_replay(void) {
     int64_t T, ns, no;
     /* O O N N N, C = 1000, d = 100: 500 + 500 s; done at tick 2, whose decision (N) is billed */
     uint8_t p1[5] = {OD, OD, NO, NO, NO}, all[8] = {1, 1, 1, 1, 1, 1, 1, 1};
-    ASSERT_EQ_INT(sk_omni_replay_old(p1, 5, all, 4, g, 1000, 100, od, sp, &cost, &T, &ns, &no), 0);
+    ASSERT_EQ_INT(t_replay_old(p1, 5, all, 4, g, 1000, 100, od, sp, &cost, &T, &ns, &no), 0);
     ASSERT_TRUE(cost == ((0.0 + 0.0) + xo) + xo);
     ASSERT_EQ_INT(T, 2);
     ASSERT_EQ_INT(ns, 0);
     ASSERT_EQ_INT(no, 2);
     /* the extra observation at tick T+1 = 3 needs a 4th tick of trace */
-    ASSERT_EQ_INT(sk_omni_replay_old(p1, 5, all, 3, g, 1000, 100, od, sp, &cost, &T, &ns, &no), SK_EDATA);
+    ASSERT_EQ_INT(t_replay_old(p1, 5, all, 3, g, 1000, 100, od, sp, &cost, &T, &ns, &no), SK_EDATA);
     /* a plan still running at T is billed for tick T: O O O N, done at 2, H[3] = O */
     uint8_t p2[4] = {OD, OD, OD, NO};
-    ASSERT_EQ_INT(sk_omni_replay_old(p2, 4, all, 8, g, 1000, 100, od, sp, &cost, &T, &ns, &no), 0);
+    ASSERT_EQ_INT(t_replay_old(p2, 4, all, 8, g, 1000, 100, od, sp, &cost, &T, &ns, &no), 0);
     ASSERT_TRUE(cost == ((0.0 + xo) + xo) + xo);
     ASSERT_EQ_INT(T, 2);
     ASSERT_EQ_INT(no, 3);
     /* preemption: spot in tick 0 is billed and credited in full (600 - 100), then preempted at tick
      * 1; on-demand launches with a fresh d: 500 + 500 = 1000 at tick 2; tick 2's O is billed */
     uint8_t av3[5] = {1, 0, 1, 1, 1}, p3[5] = {SP, OD, OD, NO, NO};
-    ASSERT_EQ_INT(sk_omni_replay_old(p3, 5, av3, 5, g, 1000, 100, od, sp, &cost, &T, &ns, &no), 0);
+    ASSERT_EQ_INT(t_replay_old(p3, 5, av3, 5, g, 1000, 100, od, sp, &cost, &T, &ns, &no), 0);
     ASSERT_TRUE(cost == ((0.0 + xs) + xo) + xo);
     ASSERT_EQ_INT(T, 2);
     ASSERT_EQ_INT(ns, 1);
     ASSERT_EQ_INT(no, 2);
     /* d > gap: a one-tick segment earns nothing and leaves rro = 400; the next gives 200 */
     uint8_t p4[3] = {OD, OD, NO};
-    ASSERT_EQ_INT(sk_omni_replay_old(p4, 3, all, 8, g, 200, 1000, od, sp, &cost, &T, &ns, &no), 0);
+    ASSERT_EQ_INT(t_replay_old(p4, 3, all, 8, g, 200, 1000, od, sp, &cost, &T, &ns, &no), 0);
     ASSERT_EQ_INT(T, 2);
-    ASSERT_EQ_INT(sk_omni_replay_old(p4, 3, all, 8, g, 201, 1000, od, sp, &cost, &T, &ns, &no), SK_EDATA);
+    ASSERT_EQ_INT(t_replay_old(p4, 3, all, 8, g, 201, 1000, od, sp, &cost, &T, &ns, &no), SK_EDATA);
     /* spot asked for in a tick without spot; a bad plan value */
     uint8_t p5[2] = {SP, SP}, av5[4] = {1, 0, 1, 1}, p6[1] = {3};
-    ASSERT_EQ_INT(sk_omni_replay_old(p5, 2, av5, 4, g, 1000, 0, od, sp, &cost, &T, &ns, &no), SK_EDATA);
-    ASSERT_EQ_INT(sk_omni_replay_old(p6, 1, all, 4, g, 1000, 0, od, sp, &cost, &T, &ns, &no), SK_EDATA);
+    ASSERT_EQ_INT(t_replay_old(p5, 2, av5, 4, g, 1000, 0, od, sp, &cost, &T, &ns, &no), SK_EDATA);
+    ASSERT_EQ_INT(t_replay_old(p6, 1, all, 4, g, 1000, 0, od, sp, &cost, &T, &ns, &no), SK_EDATA);
 }
 
 /* Read a whole file into a NUL-terminated malloc'd buffer, or NULL. */
@@ -365,7 +422,7 @@ static void test_public_example(void) {
     double obj = 0, cost = 0;
     int64_t T = -1, nspot = 0, nod = 0;
     int rc = N <= 400 ? sk_omni_plan(avail, N, gap, C, d, 0.9731 * gap / 3600, 3.06 * gap / 3600, plan, &obj) : -99;
-    if (rc == 0) rc = sk_omni_replay_old(plan, N, avail, wlen, gap, C, d, 3.06, 0.9731, &cost, &T, &nspot, &nod);
+    if (rc == 0) rc = t_replay_old(plan, N, avail, wlen, gap, C, d, 3.06, 0.9731, &cost, &T, &nspot, &nod);
     free(avail);
     ASSERT_EQ_INT(rc, 0);
     ASSERT_EQ_INT(N, 360);

@@ -1,6 +1,5 @@
-/* sk_omni.c - the Omniscient ILP by an exact backward DP with a lexicographic tie-break, and the
- * S-old replay of its plan. The state space, the pruning and the tie-break are explained in
- * sk_omni.h. */
+/* sk_omni.c - the Omniscient ILP by an exact backward DP with a lexicographic tie-break. The state
+ * space, the pruning and the tie-break are explained in sk_omni.h. */
 #include "sim/sk_omni.h"
 
 #include <assert.h>
@@ -225,47 +224,5 @@ int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d
     }
 #endif
     *cost = best;
-    return 0;
-}
-
-int sk_omni_replay_old(const uint8_t *plan, int64_t N, const uint8_t *avail, int64_t navail, double gap,
-                       double C, double d, double od_price, double spot_price, double *cost, int64_t *finish,
-                       int64_t *spot_ticks, int64_t *od_ticks) {
-    if (N < 0 || navail < 0 || (N > 0 && !plan) || (navail > 0 && !avail) || !(gap > 0) || !isfinite(gap) ||
-        !isfinite(C) || !isfinite(d) || !isfinite(od_price) || !isfinite(spot_price))
-        return SK_EDATA;
-    const double price[3] = {0.0, spot_price, od_price};
-    double total = 0.0, S = 0.0, rro = 0.0;
-    int64_t cnt[3] = {0, 0, 0}, k = 0;
-    int cur = SK_MKT_NONE;
-    /* H[j] is billed as it is appended: total = total + (price(H[j])*gap)/3600.0, j = 0, 1, ... */
-    while (!(S >= C)) {
-        if (k >= navail) return SK_EDATA; /* "Timestamp out of range" */
-        const int a = avail[k] != 0, last = cur;
-        total = total + (price[last] * gap) / 3600.0;
-        cnt[last]++;
-        if (cur == SK_MKT_SPOT && !a) cur = SK_MKT_NONE; /* preempted at the tick boundary */
-        if (last != SK_MKT_NONE) {
-            double p = gap - rro;
-            if (!(p > 0)) p = 0; /* max(gap - rro, 0) */
-            rro = rro - (gap - p);
-            double rem = C - S;
-            if (rem < p) p = rem; /* min(p, C - S) */
-            S = S + p;
-        }
-        const int D = k < N ? plan[k] : SK_MKT_NONE;
-        if (D > SK_MKT_OD || (D == SK_MKT_SPOT && !a)) return SK_EDATA;
-        if (D != cur && D != SK_MKT_NONE) rro = d;
-        cur = D;
-        k++;
-    }
-    /* The extra observation at tick T+1 = k bills the decision taken at tick T. */
-    if (k >= navail) return SK_EDATA;
-    total = total + (price[cur] * gap) / 3600.0;
-    cnt[cur]++;
-    if (cost) *cost = total;
-    if (finish) *finish = k > 0 ? k - 1 : 0;
-    if (spot_ticks) *spot_ticks = cnt[SK_MKT_SPOT];
-    if (od_ticks) *od_ticks = cnt[SK_MKT_OD];
     return 0;
 }

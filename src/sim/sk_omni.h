@@ -1,5 +1,6 @@
-/* sk_omni.h - the Omniscient ILP of "Can't Be Late" solved exactly by dynamic programming, and the
- * replay of its plan through the old simulator (S-old) that prints its cost.
+/* sk_omni.h - the Omniscient ILP of "Can't Be Late" solved exactly by dynamic programming. (The
+ * runs replay its plan through sim/sk_batch's S-old semantics; tests/test_omni.c keeps a
+ * stand-alone S-old replay to check the DP's plans on their own.)
  *
  * The ILP (../shared/specs/cant-be-late.md section 6): choose for every tick i < N one of none (0),
  * spot (1, only where avail[i] != 0) or on-demand (2), minimising sc*ns + oc*(n - ns), where n is
@@ -51,29 +52,11 @@
  * above) into plan[0..N) and its objective into *cost, computed as
  *     sc*(double)ns + oc*(double)(n - ns)
  * (two products, one sum; the ILP's own per-tick sum may differ in the last bits; the printed cost
- * comes from sk_omni_replay_old). Returns 0; SK_EDATA when no plan meets the constraint (including
- * C > gap*N), or on a non-finite or out-of-range argument (N < 0, gap <= 0, d < 0, NULL with
+ * comes from replaying the plan in the S-old semantics). Returns 0; SK_EDATA when no plan meets
+ * the constraint (including C > gap*N), or on a non-finite or out-of-range argument (N < 0, gap <= 0, d < 0, NULL with
  * N > 0); SK_ENOMEM when the workspace (2*N*P + 24*P bytes, P above) can't be allocated. plan and
  * *cost are unchanged on error. */
 int sk_omni_plan(const uint8_t *avail, int64_t N, double gap, double C, double d, double sc, double oc,
                  uint8_t *plan, double *cost);
-
-/* Replay a plan through the S-old simulator semantics (spec section 5, policy ideal_ilp_overhead):
- * the decision at tick k is plan[k] for k < N, else none; progress p = max(gap - rro, 0),
- * rro -= gap - p (never clamped), p = min(p, C - S), S += p; done means S >= C; after the tick T
- * in which the job completes, one more observation at tick T+1 bills the decision taken at T.
- * avail[0..navail) as for sk_omni_plan (the window, from its start). Outputs (each may be NULL):
- * *cost = sum over j = 0..T+1 of (price(H[j])*gap)/3600.0, left to right, with od_price /
- * spot_price in $/h (the printed cost); *finish = T; *spot_ticks, *od_ticks = billed ticks of each
- * type. Interval k-1 is credited at the observation at tick k, so T >= 1 + the last run tick that
- * counts, and the trace must hold T + 2 ticks (N + 2 for a plan that runs in tick N-1). If C <= 0
- * no tick runs: T = 0 and the cost is 0 (the final observation reads tick 0).
- * Returns 0; SK_EDATA when the trace runs out (a tick k >= navail is observed: the reference's
- * "Timestamp out of range", which also ends a plan that never completes), when the plan asks for
- * spot in a tick without spot (the reference asserts) or holds a value > 2, or on a non-finite
- * or out-of-range argument. Outputs are unchanged on error. */
-int sk_omni_replay_old(const uint8_t *plan, int64_t N, const uint8_t *avail, int64_t navail, double gap,
-                       double C, double d, double od_price, double spot_price, double *cost, int64_t *finish,
-                       int64_t *spot_ticks, int64_t *od_ticks);
 
 #endif
