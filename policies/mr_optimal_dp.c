@@ -13,7 +13,9 @@
 #include "sk_error.h"
 
 typedef struct {
-    int32_t key, parent;
+    int32_t parent;
+    uint16_t m, h;
+    int32_t k;
     double cost;
 } sk_dpe;
 
@@ -33,13 +35,29 @@ static int sk__dpl_push(sk_dpl *l, sk_dpe x) {
     return 0;
 }
 
+/* One allowed switch out of a mode: the target, its changeover ticks H and the egress $. */
+typedef struct {
+    int to;
+    int64_t H;
+    double tr;
+} sk_dpsw;
+
+/* Modes: 0 NONE_START, 1..N NONE(r), N+1..2N OD(r), 2N+1..3N SPOT(r). */
 static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, char *msg, size_t len) {
     (void)pp;
     const int N = f->nzones, M = 1 + 3 * N;
     const double gap = f->gap, C = f->job.work, R = f->job.deadline, d = f->job.changeover;
     const int64_t T = (int64_t)floor(R / gap), K = (int64_t)ceil(C / gap), Hb = (int64_t)ceil(d / gap);
     int64_t *mig = malloc((size_t)N * (size_t)N * sizeof *mig);
-    if (!mig) return SK_ENOMEM;
+    sk_dpsw *sw = malloc((size_t)M * (size_t)M * sizeof *sw);
+    int *nsw = calloc((size_t)M, sizeof *nsw);
+    double *tick = malloc((size_t)M * sizeof *tick);
+    uint8_t *feas = malloc((size_t)M);
+    if (!mig || !sw || !nsw || !tick || !feas) {
+        free(mig), free(sw), free(nsw), free(tick), free(feas);
+        snprintf(msg, len, "optimal_dp: out of memory");
+        return SK_ENOMEM;
+    }
     int64_t Hmax = Hb;
     for (int i = 0; i < N; i++)
         for (int j = 0; j < N; j++) {
@@ -47,82 +65,91 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
             mig[(size_t)i * (size_t)N + (size_t)j] = h;
             if (h > Hmax) Hmax = h;
         }
+    /* the switches each mode allows, in the reference's order (m2 ascending) */
+    for (int m = 0; m < M; m++) {
+        int z = m == 0 ? -1 : (m - 1) % N;
+        for (int to = 0; to < M; to++) {
+            if (to == m || to == 0) continue; /* NONE_START only at t = 0, where it is the start */
+            int act2 = to > N, z2 = (to - 1) % N;
+            if (!act2 && (m == 0 || z != z2)) continue; /* into NONE: only NONE(i) from zone i */
+            int64_t H = 0;
+            double tr = 0;
+            if (act2) {
+                if (m == 0) H = Hb;
+                else {
+                    H = z == z2 ? Hb : mig[(size_t)z * (size_t)N + (size_t)z2];
+                    if (z != z2) tr = f->egress_usd[(size_t)z * (size_t)N + (size_t)z2];
+                }
+            }
+            sw[(size_t)m * (size_t)M + (size_t)nsw[m]++] = (sk_dpsw){to, H, tr};
+        }
+    }
     double minod = f->od_price[0];
     for (int r = 1; r < N; r++)
         if (f->od_price[r] < minod) minod = f->od_price[r];
     const double UB = minod * (gap / 3600.0) * (double)(Hb + K);
     const int64_t HS = Hmax + 1, KS = K + 1;
-#define KEY(m, h, k) ((int32_t)(((int64_t)(m) * HS + (h)) * KS + (k)))
     size_t nkeys = (size_t)M * (size_t)HS * (size_t)KS;
     int32_t *idx = malloc(nkeys * sizeof *idx);
     sk_dpl *lay = calloc((size_t)T + 1, sizeof *lay);
     int rc = 0;
-    if (!idx || !lay || nkeys > INT32_MAX) {
-        free(mig), free(idx), free(lay);
+    if (!idx || !lay || nkeys > INT32_MAX || Hmax > 65535 || M > 65535) {
+        free(mig), free(sw), free(nsw), free(tick), free(feas), free(idx), free(lay);
         snprintf(msg, len, "optimal_dp: out of memory (%zu states a tick)", nkeys);
         return SK_ENOMEM;
     }
     for (size_t i = 0; i < nkeys; i++) idx[i] = -1;
-    rc = sk__dpl_push(&lay[0], (sk_dpe){KEY(0, 0, 0), -1, 0.0});
+    rc = sk__dpl_push(&lay[0], (sk_dpe){-1, 0, 0, 0, 0.0});
     for (int64_t t = 0; t < T && !rc; t++) {
         sk_dpl *cur = &lay[t], *nxt = &lay[t + 1];
+        for (int m = 0; m < M; m++) {
+            int z = (m - 1) % N;
+            feas[m] = m <= 2 * N || f->avail[z][t];
+            tick[m] = m > 2 * N ? f->price[z][t] * (gap / 3600.0) : m > N ? f->od_price[z] * (gap / 3600.0) : 0;
+        }
+        const int64_t kmin = K - (T - t - 1); /* k' below this cannot finish */
         for (size_t q = 0; q < cur->n && !rc; q++) {
-            sk_dpe e = cur->e[q];
+            const sk_dpe e = cur->e[q];
             if (e.cost > UB) continue;
-            int64_t k = e.key % KS, h = (e.key / KS) % HS;
-            int m = (int)(e.key / KS / HS);
-            for (int m2 = -1; m2 < M && !rc; m2++) { /* -1: stay, first */
-                int to = m2 < 0 ? m : m2;
-                if (m2 >= 0 && m2 == m) continue;
-                int act2 = to > N;
-                int z2 = to == 0 ? -1 : (to - 1) % N;
-                if (to > 2 * N && !f->avail[z2][t]) continue; /* spot unavailable */
-                double tick = to > 2 * N ? f->price[z2][t] * (gap / 3600.0) : to > N ? f->od_price[z2] * (gap / 3600.0) : 0;
-                int64_t h2, k2;
-                double c2;
-                if (m2 < 0) {
-                    h2 = h > 0 ? h - 1 : 0;
-                    k2 = k + (h == 0 && act2);
-                    if (k2 > K) k2 = K;
-                    c2 = e.cost + tick;
-                    if (k2 + (T - t - 1) < K) continue;
-                } else {
-                    if (t > 0 && to == 0) continue;
-                    int act = m > N, z = m == 0 ? -1 : (m - 1) % N;
-                    if (!act2) { /* into NONE */
-                        if (to == 0) continue;
-                        if (m == 0) continue;                 /* NONE_START -> NONE(r) */
-                        if (z != z2) continue;                /* NONE(i)/active(i) -> NONE(j != i) */
+            const int m = e.m;
+            const int64_t h = e.h, k = e.k;
+            /* stay first (oracle_dp.py: "stay" before the switches) */
+            if (feas[m]) {
+                int64_t h2 = h > 0 ? h - 1 : 0, k2 = k + (h == 0 && m > N);
+                if (k2 > K) k2 = K;
+                double c2 = e.cost + tick[m];
+                if (k2 >= kmin) {
+                    size_t key = ((size_t)m * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2;
+                    int32_t at = idx[key];
+                    if (at < 0) {
+                        idx[key] = (int32_t)nxt->n;
+                        rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (uint16_t)m, (uint16_t)h2, (int32_t)k2, c2});
+                    } else if (c2 < nxt->e[at].cost) {
+                        nxt->e[at].cost = c2, nxt->e[at].parent = (int32_t)q;
                     }
-                    int64_t H;
-                    double tr = 0;
-                    if (!act2) H = 0;
-                    else if (m == 0) H = Hb;
-                    else {
-                        H = z == z2 ? Hb : mig[(size_t)z * (size_t)N + (size_t)z2];
-                        if (z != z2) tr = f->egress_usd[(size_t)z * (size_t)N + (size_t)z2];
-                    }
-                    (void)act;
-                    h2 = H > 0 ? H - 1 : 0;
-                    k2 = k + (H == 0 && act2);
-                    if (k2 > K) k2 = K;
-                    c2 = e.cost + tick + tr;
-                    if (c2 > UB || k2 + (T - t - 1) < K) continue;
                 }
-                int32_t key = KEY(to, h2, k2);
+            }
+            const sk_dpsw *s = sw + (size_t)m * (size_t)M;
+            for (int i = 0; i < nsw[m] && !rc; i++) {
+                const int to = s[i].to;
+                if (!feas[to]) continue;
+                const int64_t H = s[i].H, h2 = H > 0 ? H - 1 : 0;
+                int64_t k2 = k + (H == 0 && to > N);
+                if (k2 > K) k2 = K;
+                const double c2 = e.cost + tick[to] + s[i].tr;
+                if (c2 > UB || k2 < kmin) continue;
+                size_t key = ((size_t)to * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2;
                 int32_t at = idx[key];
                 if (at < 0) {
                     idx[key] = (int32_t)nxt->n;
-                    rc = sk__dpl_push(nxt, (sk_dpe){key, (int32_t)q, c2});
+                    rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (uint16_t)to, (uint16_t)h2, (int32_t)k2, c2});
                 } else if (c2 < nxt->e[at].cost) {
-                    nxt->e[at].cost = c2;
-                    nxt->e[at].parent = (int32_t)q;
+                    nxt->e[at].cost = c2, nxt->e[at].parent = (int32_t)q;
                 }
             }
         }
-        for (size_t q = 0; q < nxt->n; q++) idx[nxt->e[q].key] = -1;
-        if (t > 0) { /* costs of old layers are no longer needed; keys and parents are */
-        }
+        for (size_t q = 0; q < nxt->n; q++)
+            idx[((size_t)nxt->e[q].m * (size_t)HS + nxt->e[q].h) * (size_t)KS + (size_t)nxt->e[q].k] = -1;
     }
     plan->n = T;
     plan->step = rc ? NULL : malloc((size_t)(T > 0 ? T : 1) * sizeof *plan->step);
@@ -131,13 +158,13 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
         sk_dpl *fin = &lay[T];
         int64_t best = -1;
         for (size_t q = 0; q < fin->n; q++)
-            if (fin->e[q].key % KS >= K && (best < 0 || fin->e[q].cost < fin->e[best].cost)) best = (int64_t)q;
-        if (best < 0) {
+            if (fin->e[q].k >= K && (best < 0 || fin->e[q].cost < fin->e[best].cost)) best = (int64_t)q;
+        if (best < 0) { /* no plan finishes: on-demand in zone 0 throughout, as the reference */
             for (int64_t t = 0; t < T; t++) plan->step[t] = (sk_plan_step){0, SK_MKT_OD};
         } else {
             int64_t q = best;
             for (int64_t t = T; t > 0; t--) {
-                int m = (int)(lay[t].e[q].key / KS / HS);
+                int m = lay[t].e[q].m;
                 plan->step[t - 1] = m == 0 ? (sk_plan_step){-1, SK_MKT_NONE}
                                     : m <= N ? (sk_plan_step){(m - 1) % N, SK_MKT_NONE}
                                     : (sk_plan_step){(m - 1) % N, m > 2 * N ? SK_MKT_SPOT : SK_MKT_OD};
@@ -147,8 +174,7 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
     }
     if (rc) snprintf(msg, len, "optimal_dp: out of memory");
     for (int64_t t = 0; t <= T; t++) free(lay[t].e);
-    free(lay), free(idx), free(mig);
-#undef KEY
+    free(lay), free(idx), free(mig), free(sw), free(nsw), free(tick), free(feas);
     return rc;
 }
 

@@ -207,6 +207,7 @@ static const char sk_bench_usage[] =
     "  phold   PHOLD event throughput of the engine (events/s, checksum)\n"
     "  rng     cost of each random number generator\n"
     "  batch   time per (window, policy) of the Can't Be Late batch world\n"
+    "  multi_region  time per run of the multi-region world (SkyNomad artifact setting)\n"
     "  infer   tokens/s of the transformer inference engine (synthetic weights)\n"
     "\n"
     "Run 'synkti bench <benchmark> --help' for its options.\n";
@@ -223,6 +224,7 @@ int sk_cmd_bench(int argc, char **argv) {
     if (!strcmp(argv[0], "phold")) return sk_bench_phold(argc - 1, argv + 1);
     if (!strcmp(argv[0], "rng")) return sk_bench_rng(argc - 1, argv + 1);
     if (!strcmp(argv[0], "batch")) return sk_bench_batch(argc - 1, argv + 1);
+    if (!strcmp(argv[0], "multi_region")) return sk_bench_mr(argc - 1, argv + 1);
     if (!strcmp(argv[0], "infer")) return sk_bench_infer(argc - 1, argv + 1);
     fprintf(stderr, "synkti bench: unknown benchmark '%s'\n\n%s", argv[0], sk_bench_usage);
     return sk_exit_code(SK_EUSAGE);
