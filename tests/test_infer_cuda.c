@@ -1,7 +1,11 @@
 /* test_infer_cuda.c - the CUDA inference backend against a float64 reference of the same network
- * (and against the CPU backend when it is built): every kernel path (GEMV, our tiled GEMM, cuBLAS,
- * fp32 and bf16 weights, attention for prefill and decode, graph replay), KV export/import.
- * Without a CUDA device (or in a build without CUDA) it prints "SKIP: no CUDA device" and passes.
+ * and against the CPU backend: every kernel path (GEMV, our tiled GEMM, cuBLAS, fp32 and bf16
+ * weights, attention for prefill and decode, graph replay), KV export/import.
+ *
+ *   test_infer_cuda [TEST...]        the CUDA backend; without the CUDA module or a device it
+ *                                    prints "SKIP: ..." and exits 77 (CTest's SKIP_RETURN_CODE)
+ *   test_infer_cuda --cpu [TEST...]  the same reference checks on the CPU backend, and the CUDA
+ *                                    module's absence reported cleanly: runs in every build
  *
  * Error bounds (normwise: max|got - ref| / max|ref| over a logits vector; NaN or Inf never passes):
  *   fp32 weights vs the float64 reference of the same weights          1e-4
@@ -9,12 +13,16 @@
  *   bf16 weights vs the float64 reference of the unrounded fp32 model  1e-2
  *   CUDA vs CPU backend, same weights                                   1e-4 */
 #include "infer/sk_infer_backend.h"
+#include "kernels/sk_cuda.h"
 #include "kernels/sk_infer_cuda.h"
 #include "sk_error.h"
 #include "test.h"
 
 /* tiny preset: 2 layers, d 64, 4 heads, ff 256, vocab 512, ctx 128 */
 static const sk_model_cfg tiny = {2, 4, 64, 256, 512, 128};
+
+/* the backend under test: CUDA, or the CPU with --cpu */
+static const sk_infer_backend *be = &sk_infer_cuda;
 
 /* ---- random weights --------------------------------------------------------------------------- */
 
@@ -192,20 +200,22 @@ static void tokens(int32_t *t, size_t n, uint64_t seed) {
 /* ---- the checks ------------------------------------------------------------------------------- */
 
 /* Prefill 24 tokens x B sequences, 6 decode steps, a 5-token prefill chunk at a later position and
- * 2 more decode steps on CUDA (gemm mode, graphs) and in float64 (ref model rw); worst error must
+ * 2 more decode steps on the backend (CUDA: gemm mode, graphs) and in float64 (ref model rw); worst error must
  * stay <= tol. */
 static void run_vs_ref(int bf, const sk_weights *rw, int B, int gemm, int graphs, double tol) {
     model m;
     model_make(&m, 7, bf);
     char err[256] = "";
     void *st = NULL;
-    int V = tiny.vocab, rc = sk_infer_cuda.init(&st, &m.w, B, err, sizeof err);
+    int V = tiny.vocab, rc = be->init(&st, &m.w, B, err, sizeof err);
     if (rc != 0) {
         free(m.buf);
         SK_T_FAIL_("init: %d %s", rc, err);
     }
-    ASSERT_EQ_INT(sk_infer_cuda_set_gemm(st, gemm), 0);
-    ASSERT_EQ_INT(sk_infer_cuda_set_graphs(st, graphs), 0);
+    if (be == &sk_infer_cuda) {
+        ASSERT_EQ_INT(sk_infer_cuda_set_gemm(st, gemm), 0);
+        ASSERT_EQ_INT(sk_infer_cuda_set_graphs(st, graphs), 0);
+    }
     ref r;
     ref_init(&r, rw ? rw : &m.w, B);
     int32_t tok[64 * 24];
@@ -216,14 +226,14 @@ static void run_vs_ref(int bf, const sk_weights *rw, int B, int gemm, int graphs
     for (size_t s = 0; s < sizeof steps / sizeof steps[0]; s++) {
         int n = steps[s];
         tokens(tok, (size_t)B * n, 100 + s);
-        rc = sk_infer_cuda.forward(st, tok, n, pos, lg, err, sizeof err);
+        rc = be->forward(st, tok, n, pos, lg, err, sizeof err);
         if (rc != 0) break;
         ref_forward(&r, tok, n, pos, lr);
         double e = relerr(lg, lr, (size_t)B * V);
         if (!(e <= worst)) worst = e;
         pos += n;
     }
-    sk_infer_cuda.fini(st);
+    be->fini(st);
     ref_free(&r);
     free(lg), free(lr), free(m.buf);
     ASSERT_EQ_INT(rc, 0);
@@ -253,8 +263,8 @@ static void t_kv_roundtrip(void) {
     char err[256] = "";
     void *a = NULL, *b = NULL;
     int B = 2, n = 17, V = tiny.vocab, d = tiny.d_model;
-    ASSERT_EQ_INT(sk_infer_cuda.init(&a, &m.w, B, err, sizeof err), 0);
-    ASSERT_EQ_INT(sk_infer_cuda.init(&b, &m.w, B, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->init(&a, &m.w, B, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->init(&b, &m.w, B, err, sizeof err), 0);
     size_t kvn = (size_t)tiny.n_layer * B * n * d;
     float *k = malloc(kvn * sizeof(float)), *v = malloc(kvn * sizeof(float));
     float *la = malloc(sizeof(float) * B * V), *lb = malloc(sizeof(float) * B * V);
@@ -263,9 +273,9 @@ static void t_kv_roundtrip(void) {
     ref r;
     ref_init(&r, &m.w, B);
     tokens(tok, (size_t)B * n, 3);
-    ASSERT_EQ_INT(sk_infer_cuda.forward(a, tok, n, 0, la, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->forward(a, tok, n, 0, la, err, sizeof err), 0);
     ref_forward(&r, tok, n, 0, lr);
-    ASSERT_EQ_INT(sk_infer_cuda.kv_get(a, n, k, v), 0);
+    ASSERT_EQ_INT(be->kv_get(a, n, k, v), 0);
     double num = 0, den = 0;
     for (int l = 0; l < tiny.n_layer; l++)
         for (int s = 0; s < B; s++)
@@ -279,41 +289,41 @@ static void t_kv_roundtrip(void) {
                 }
     printf("    kv cache max rel err %.3g\n", num / den);
     ASSERT_TRUE(num / den <= 1e-4);
-    ASSERT_EQ_INT(sk_infer_cuda.kv_set(b, n, k, v), 0);
-    ASSERT_EQ_INT(sk_infer_cuda.forward(a, nxt, 1, n, la, err, sizeof err), 0);
-    ASSERT_EQ_INT(sk_infer_cuda.forward(b, nxt, 1, n, lb, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->kv_set(b, n, k, v), 0);
+    ASSERT_EQ_INT(be->forward(a, nxt, 1, n, la, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->forward(b, nxt, 1, n, lb, err, sizeof err), 0);
     ASSERT_TRUE(memcmp(la, lb, sizeof(float) * B * V) == 0);
-    ASSERT_EQ_INT(sk_infer_cuda.kv_get(a, tiny.n_ctx + 1, k, v), SK_EUSAGE);
-    sk_infer_cuda.fini(a);
-    sk_infer_cuda.fini(b);
+    ASSERT_EQ_INT(be->kv_get(a, tiny.n_ctx + 1, k, v), SK_EUSAGE);
+    be->fini(a);
+    be->fini(b);
     ref_free(&r);
     free(k), free(v), free(la), free(lb), free(lr), free(m.buf);
 }
 
-/* Same inputs, same logits: graph replay and eager launches are bitwise equal, and so are runs. */
+/* Same inputs, same logits: graph replay and eager launches (CUDA) are bitwise equal, and so are runs. */
 static void t_deterministic(void) {
     model m;
     model_make(&m, 11, 1);
     char err[256] = "";
     void *a = NULL, *b = NULL;
     int B = 4, V = tiny.vocab;
-    ASSERT_EQ_INT(sk_infer_cuda.init(&a, &m.w, B, err, sizeof err), 0);
-    ASSERT_EQ_INT(sk_infer_cuda.init(&b, &m.w, B, err, sizeof err), 0);
-    sk_infer_cuda_set_graphs(b, 0);
+    ASSERT_EQ_INT(be->init(&a, &m.w, B, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->init(&b, &m.w, B, err, sizeof err), 0);
+    if (be == &sk_infer_cuda) sk_infer_cuda_set_graphs(b, 0);
     float *la = malloc(sizeof(float) * B * V), *lb = malloc(sizeof(float) * B * V);
     int32_t tok[4 * 9];
     tokens(tok, 4 * 9, 5);
     int same = 1;
-    ASSERT_EQ_INT(sk_infer_cuda.forward(a, tok, 9, 0, la, err, sizeof err), 0);
-    ASSERT_EQ_INT(sk_infer_cuda.forward(b, tok, 9, 0, lb, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->forward(a, tok, 9, 0, la, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->forward(b, tok, 9, 0, lb, err, sizeof err), 0);
     same &= !memcmp(la, lb, sizeof(float) * B * V);
     for (int s = 0; s < 5; s++) {
-        ASSERT_EQ_INT(sk_infer_cuda.forward(a, tok + 4 * s, 1, 9 + s, la, err, sizeof err), 0);
-        ASSERT_EQ_INT(sk_infer_cuda.forward(b, tok + 4 * s, 1, 9 + s, lb, err, sizeof err), 0);
+        ASSERT_EQ_INT(be->forward(a, tok + 4 * s, 1, 9 + s, la, err, sizeof err), 0);
+        ASSERT_EQ_INT(be->forward(b, tok + 4 * s, 1, 9 + s, lb, err, sizeof err), 0);
         same &= !memcmp(la, lb, sizeof(float) * B * V);
     }
-    sk_infer_cuda.fini(a);
-    sk_infer_cuda.fini(b);
+    be->fini(a);
+    be->fini(b);
     free(la), free(lb), free(m.buf);
     ASSERT_TRUE(same);
 }
@@ -326,18 +336,17 @@ static void t_bad_input(void) {
     void *a = NULL;
     float *lg = malloc(sizeof(float) * tiny.vocab);
     int32_t bad = tiny.vocab, ok = 1;
-    ASSERT_EQ_INT(sk_infer_cuda.init(&a, &m.w, 1, err, sizeof err), 0);
-    ASSERT_EQ_INT(sk_infer_cuda.forward(a, &bad, 1, 0, lg, err, sizeof err), SK_EDATA);
+    ASSERT_EQ_INT(be->init(&a, &m.w, 1, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->forward(a, &bad, 1, 0, lg, err, sizeof err), SK_EDATA);
     ASSERT_STR_CONTAINS(err, "vocabulary");
-    ASSERT_EQ_INT(sk_infer_cuda.forward(a, &ok, 1, tiny.n_ctx, lg, err, sizeof err), SK_EDATA);
+    ASSERT_EQ_INT(be->forward(a, &ok, 1, tiny.n_ctx, lg, err, sizeof err), SK_EDATA);
     ASSERT_STR_CONTAINS(err, "context");
-    ASSERT_EQ_INT(sk_infer_cuda.forward(a, &ok, 1, 0, lg, err, sizeof err), 0);
+    ASSERT_EQ_INT(be->forward(a, &ok, 1, 0, lg, err, sizeof err), 0);
     ASSERT_TRUE(isfinite(lg[0]));
-    sk_infer_cuda.fini(a);
+    be->fini(a);
     free(lg), free(m.buf);
 }
 
-#ifdef SK_TEST_CPU_BACKEND
 /* CUDA and CPU backends on the same weights and tokens, prefill then decode. */
 static void cuda_vs_cpu(int bf) {
     model m;
@@ -373,7 +382,33 @@ static void cuda_vs_cpu(int bf) {
 }
 static void t_cuda_vs_cpu_fp32(void) { cuda_vs_cpu(0); }
 static void t_cuda_vs_cpu_bf16(void) { cuda_vs_cpu(1); }
-#endif
+
+/* Without the module (SYNKTI_CUDA_MODULE naming a file that is not there) the CUDA backend and its
+ * knobs refuse with SK_ENOTSUP and a message naming the path; nothing crashes. Run with --cpu
+ * only: the module is loaded once per process. */
+static void t_module_missing(void) {
+    const char *path = "/nonexistent/libsynkti_cuda.so";
+    char err[1024] = "", where[1024];
+    void *st = (void *)&err;
+    setenv("SYNKTI_CUDA_MODULE", path, 1);
+    ASSERT_EQ_INT(sk_cuda_module_path(where, sizeof where), 0);
+    ASSERT_STR_CONTAINS(where, path);
+    model m;
+    model_make(&m, 3, 0);
+    int rc = sk_infer_cuda.init(&st, &m.w, 1, err, sizeof err);
+    free(m.buf);
+    ASSERT_EQ_INT(rc, SK_ENOTSUP);
+    ASSERT_TRUE(st == NULL);
+    ASSERT_STR_CONTAINS(err, "cuda backend: no CUDA module at /nonexistent/libsynkti_cuda.so");
+    ASSERT_EQ_INT(sk_infer_cuda_set_gemm(NULL, SK_CUDA_GEMM_OWN), SK_ENOTSUP);
+    double own = 0, blas = 0;
+    ASSERT_EQ_INT(sk_infer_cuda_gemm_bench(64, 64, 64, 0, 1, &own, &blas, err, sizeof err), SK_ENOTSUP);
+    ASSERT_STR_CONTAINS(err, path);
+    ASSERT_EQ_INT(sk_cuda_device_count(), 0);
+    sk_cuda_describe(err, (int)sizeof err);
+    ASSERT_STR_CONTAINS(err, path);
+    unsetenv("SYNKTI_CUDA_MODULE");
+}
 
 static const sk_test tests[] = {
     {"fp32_gemv_own_gemm", t_fp32_gemv_own_gemm},
@@ -386,14 +421,31 @@ static const sk_test tests[] = {
     {"kv_roundtrip", t_kv_roundtrip},
     {"deterministic", t_deterministic},
     {"bad_input", t_bad_input},
-#ifdef SK_TEST_CPU_BACKEND
     {"cuda_vs_cpu_fp32", t_cuda_vs_cpu_fp32},
     {"cuda_vs_cpu_bf16", t_cuda_vs_cpu_bf16},
-#endif
+    {NULL, NULL},
+};
+
+/* --cpu: the reference checks that do not depend on CUDA knobs, on the CPU backend */
+static const sk_test cpu_tests[] = {
+    {"module_missing", t_module_missing},
+    {"fp32_batch3", t_fp32_gemv_own_gemm},
+    {"fp32_batch1", t_fp32_eager_batch1},
+    {"fp32_batch20", t_fp32_batch20},
+    {"bf16_same_values", t_bf16_same_values},
+    {"bf16_vs_fp32_model", t_bf16_vs_fp32_model},
+    {"kv_roundtrip", t_kv_roundtrip},
+    {"deterministic", t_deterministic},
+    {"bad_input", t_bad_input},
     {NULL, NULL},
 };
 
 int main(int argc, char **argv) {
+    if (argc > 1 && !strcmp(argv[1], "--cpu")) {
+        be = &sk_infer_cpu;
+        argv[1] = argv[0];
+        return sk_test_main(cpu_tests, argc - 1, argv + 1);
+    }
     model m;
     model_make(&m, 1, 0);
     char err[256] = "";
@@ -401,8 +453,8 @@ int main(int argc, char **argv) {
     int rc = sk_infer_cuda.init(&st, &m.w, 1, err, sizeof err);
     free(m.buf);
     if (rc == SK_ENOTSUP) {
-        printf("SKIP: no CUDA device (%s)\n", err);
-        return 0;
+        printf("SKIP: %s\n", err);
+        return 77;
     }
     if (rc != 0) {
         fprintf(stderr, "cuda init failed: %d %s\n", rc, err);

@@ -46,6 +46,8 @@ typedef struct sk_infer_backend {
 } sk_infer_backend;
 
 extern const sk_infer_backend sk_infer_cpu;
-extern const sk_infer_backend sk_infer_cuda; /* init returns SK_ENOTSUP in builds without CUDA */
+/* The CUDA backend: forwards to the CUDA module, loaded by its first init (kernels/sk_cuda.h);
+ * init returns SK_ENOTSUP with the reason when the module or a device is missing. */
+extern const sk_infer_backend sk_infer_cuda;
 
 #endif

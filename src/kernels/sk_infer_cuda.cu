@@ -28,6 +28,7 @@
 
 extern "C" {
 #include "infer/sk_infer_backend.h"
+#include "kernels/sk_cuda_module.h"
 #include "kernels/sk_infer_cuda.h"
 }
 
@@ -871,23 +872,23 @@ static int skc_kv_set(void *st, int npos, const float *k, const float *v) {
     return skc_kv_copy((skc_state *)st, npos, NULL, NULL, k, v, 1);
 }
 
-extern "C" const sk_infer_backend sk_infer_cuda = {"cuda", skc_init, skc_forward, skc_kv_get, skc_kv_set, skc_fini};
+const sk_infer_backend skc_backend = {"cuda", skc_init, skc_forward, skc_kv_get, skc_kv_set, skc_fini};
 
-/* ---- knobs and the GEMM benchmark (sk_infer_cuda.h) -------------------------------------------- */
+/* ---- knobs and the GEMM benchmark (sk_infer_cuda.h, through the module table) -------------------------------------------- */
 
-extern "C" int sk_infer_cuda_set_gemm(void *vst, int mode) {
+int skc_set_gemm(void *vst, int mode) {
     if (mode != SK_CUDA_GEMM_AUTO && mode != SK_CUDA_GEMM_OWN && mode != SK_CUDA_GEMM_CUBLAS) return SKC_EUSAGE;
     ((skc_state *)vst)->gemm_mode = mode;
     return 0;
 }
 
-extern "C" int sk_infer_cuda_set_graphs(void *vst, int on) {
+int skc_set_graphs(void *vst, int on) {
     ((skc_state *)vst)->graphs = on != 0;
     return 0;
 }
 
-extern "C" int sk_infer_cuda_gemm_bench(int M, int N, int K, int bf16w, int reps, double *tflops_own,
-                                        double *tflops_cublas, char *err, size_t errlen) {
+int skc_gemm_bench(int M, int N, int K, int bf16w, int reps, double *tflops_own, double *tflops_cublas, char *err,
+                   size_t errlen) {
     int ndev = 0, rc = 0;
     if (cudaGetDeviceCount(&ndev) != cudaSuccess || ndev == 0) {
         (void)cudaGetLastError();

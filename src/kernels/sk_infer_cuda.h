@@ -1,6 +1,6 @@
 /* sk_infer_cuda.h - knobs of the CUDA inference backend for tests and benchmarks (the backend
- * itself is the sk_infer_cuda table in infer/sk_infer_backend.h). In builds without CUDA every
- * function here returns SK_ENOTSUP. */
+ * itself is the sk_infer_cuda table in infer/sk_infer_backend.h). They are forwarded to the CUDA
+ * module (kernels/sk_cuda.h); without it every function here returns SK_ENOTSUP. */
 #ifndef SK_INFER_CUDA_H
 #define SK_INFER_CUDA_H
 
