@@ -262,7 +262,16 @@ static int sk__entry(sk_mcache *c, const sk_value *v, const char *exp_file, cons
     sk_mr_job job;
     sk__job(v, e, &job);
     int rc = sk_mr_check(&job, e->z, e->nz, msg, len);
-    if (rc < 0) {
+    if (rc < 0) { /* "ZONE: ..." names the zone; name its file instead */
+        for (int i = 0; i < e->nz; i++) {
+            size_t n = strlen(e->names[i]);
+            if (!strncmp(msg, e->names[i], n) && msg[n] == ':') {
+                char tail[512];
+                snprintf(tail, sizeof tail, "%s", msg + n);
+                SK_FMT(msg, len, "%s%s", e->tr[i].path, tail);
+                break;
+            }
+        }
         *bad = strstr(msg, "start tick") ? (v[P_START_TICK].i >= 0 ? P_START_TICK : P_START) : P_C;
         return rc;
     }
