@@ -9,6 +9,7 @@
 #include "core/sk_policy.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
+#include "policies/sk_policies.h"
 #include "sim/sk_batch.h"
 
 typedef struct {
@@ -71,7 +72,7 @@ int sk_bench_batch(int argc, char **argv) {
            o.windows, o.reps);
     printf("%-18s %8s %12s %12s\n", "policy", "runs", "us_per_run", "mean_cost");
     double *times = calloc(o.reps, sizeof *times);
-    for (size_t p = 0; p < SK_BATCH_NPOLICIES && times; p++) {
+    for (size_t p = 0; sk_batch_policy_defs[p] && times; p++) {
         const sk_policy_type *pol = sk_policy_of(sk_batch_policy_defs[p]);
         sk_value params[4] = {{.i = 4}};
         double sum = 0;

@@ -3,7 +3,7 @@
  * A policy reads a read-only view of the world and writes actions. It does no I/O, reads no
  * clock, keeps no globals and draws randomness only from the stream in the view, so the same
  * object decides in the simulator and in the live controller. Policies live in policies/, one
- * file each, and are listed in policies/sk_policies.c.
+ * file each, and are listed in policies/sk_policies.h.
  *
  * This first view is the single batch job of "Can't Be Late" (NSDI'24): one job of C seconds of
  * work, deadline R, changeover d per launch, on spot (cheap, may be unavailable or preempted) or
@@ -95,9 +95,5 @@ static inline sk_market sk_batch_nets(const sk_batch_view *v, const sk_batch_q *
 
 /* The policy type whose def is `d` (d must come from a policy type's def). */
 static inline const sk_policy_type *sk_policy_of(const sk_policy_def *d) { return (const sk_policy_type *)(const void *)d; }
-
-/* The registered batch policies (policies/sk_policies.c), as the batch kind lists them. */
-#define SK_BATCH_NPOLICIES 7
-extern const sk_policy_def *const sk_batch_policy_defs[SK_BATCH_NPOLICIES];
 
 #endif

@@ -12,6 +12,7 @@
 #include "core/sk_scenario.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
+#include "policies/sk_policies.h"
 #include "sim/sk_batch.h"
 #include "sk_error.h"
 
@@ -253,7 +254,7 @@ const sk_scenario_kind sk_scn_batch = {
     .params = sk_batch_params,
     .nparams = P_N,
     .policies = sk_batch_policy_defs,
-    .npolicies = SK_BATCH_NPOLICIES,
+    .npolicies = SK_BATCH_NPOLICY_ROWS,
     .metrics = sk_batch_metrics,
     .nmetrics = M_N,
     .check = sk_batch_check,
