@@ -74,9 +74,11 @@ static const sk_metric_def sk_multi_metrics[M_N] = {
 /* The policies (policies/mr_*.c), the first the default. Add one: its file and one row here. */
 extern const sk_gpolicy sk_pol_mr_uniform_progress, sk_pol_mr_up_failover, sk_pol_mr_up_probe, sk_pol_mr_up_probe_cost,
     sk_pol_mr_optimal_dp, sk_pol_mr_exact;
+extern const sk_gpolicy sk_pol_mr_skynomad, sk_pol_mr_skynomad_oracle;
 static const sk_policy_def *const sk_mr_policy_defs[] = {
     &sk_pol_mr_uniform_progress.def, &sk_pol_mr_up_failover.def, &sk_pol_mr_up_probe.def,
     &sk_pol_mr_up_probe_cost.def,    &sk_pol_mr_optimal_dp.def, &sk_pol_mr_exact.def,
+    &sk_pol_mr_skynomad.def,         &sk_pol_mr_skynomad_oracle.def,
 };
 
 /* ---- the shared cache: one entry per (trace_dir, zones, trace_file) -------------------------------- */
