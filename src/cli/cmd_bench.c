@@ -1,8 +1,14 @@
-/* cmd_bench.c - `synkti bench phold|rng`: engine and generator throughput. */
+/* cmd_bench.c - `synkti bench phold|rng|startup`: engine and generator throughput, start-up cost
+ * of the synkti command; the dispatch to the other benchmarks (batch, multi_region, infer). */
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <spawn.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "bench/sk_phold.h"
@@ -198,6 +204,92 @@ static int sk_bench_rng(int argc, char **argv) {
     return 0;
 }
 
+/* ---- bench startup ---------------------------------------------------------------------------- */
+
+extern char **environ;
+
+typedef struct {
+    int runs;
+} sk_startup_opts;
+
+static const sk_opt sk_startup_optab[] = {
+    {"runs", 'n', SK_OPT_INT, offsetof(sk_startup_opts, runs), "N", "timed runs (after one untimed warm-up)", 1, 100000},
+    {NULL, 0, 0, 0, NULL, NULL, 0, 0},
+};
+
+static const char sk_startup_usage[] =
+    "usage: synkti bench startup [--runs N] [-- COMMAND [ARGS...]]\n"
+    "\n"
+    "Start-up cost of the synkti command itself: runs this executable N times (after one untimed\n"
+    "warm-up) with COMMAND (default: version), its stdout to /dev/null, and prints one key=value line:\n"
+    "wall time per run from spawn to exit (min, median, max, in ms), the largest peak resident memory\n"
+    "of the runs, and how many exited non-zero. Goal for 'version': under 10 ms and 20 MB (no CUDA\n"
+    "library is loaded unless a command uses CUDA; docs/benchmarks.md).\n"
+    "\n"
+    "Examples:\n"
+    "  synkti bench startup\n"
+    "  synkti bench startup -n 200 -- help\n"
+    "  synkti bench startup -- version --devices     # loads the CUDA module\n";
+
+static int sk_bench_startup(int argc, char **argv) {
+    sk_startup_opts o = {50};
+    int npos = 0, rc = sk_opts_parse("bench startup", sk_startup_usage, sk_startup_optab, &o, argc, argv, &npos);
+    if (rc) return rc > 0 ? 0 : sk_exit_code(rc);
+    static char self[] = "synkti", dflt[] = "version";
+    int nargs = npos ? npos : 1;
+    char **args = calloc((size_t)nargs + 2, sizeof *args);
+    double *t = calloc((size_t)o.runs, sizeof *t);
+    char cmd[512] = "";
+    posix_spawn_file_actions_t fa;
+    if (!args || !t || posix_spawn_file_actions_init(&fa) != 0) {
+        free(args);
+        free(t);
+        fprintf(stderr, "synkti bench startup: out of memory\n");
+        return sk_exit_code(SK_ENOMEM);
+    }
+    args[0] = self;
+    for (int i = 0; i < nargs; i++) {
+        args[i + 1] = npos ? argv[i] : dflt;
+        size_t used = strlen(cmd);
+        snprintf(cmd + used, sizeof cmd - used, "%s%s", i ? " " : "", args[i + 1]);
+    }
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    int nonzero = 0;
+    rc = 0;
+    for (int r = -1; r < o.runs && rc == 0; r++) { /* r = -1: warm-up */
+        pid_t pid;
+        int st = 0;
+        double a = sk_cli_now();
+        int e = posix_spawn(&pid, "/proc/self/exe", &fa, NULL, args, environ);
+        if (e != 0) {
+            fprintf(stderr, "synkti bench startup: cannot start /proc/self/exe: %s\n", strerror(e));
+            rc = SK_EINTERNAL;
+            break;
+        }
+        while (waitpid(pid, &st, 0) < 0)
+            if (errno != EINTR) {
+                fprintf(stderr, "synkti bench startup: waitpid: %s\n", strerror(errno));
+                rc = SK_EINTERNAL;
+                break;
+            }
+        if (r >= 0) t[r] = sk_cli_now() - a;
+        if (r >= 0) nonzero += !WIFEXITED(st) || WEXITSTATUS(st) != 0;
+    }
+    posix_spawn_file_actions_destroy(&fa);
+    if (rc == 0) {
+        struct rusage ru;
+        getrusage(RUSAGE_CHILDREN, &ru); /* ru_maxrss: the largest of the waited-for children, KiB */
+        qsort(t, (size_t)o.runs, sizeof *t, sk__cmp_dbl);
+        double med = o.runs % 2 ? t[o.runs / 2] : 0.5 * (t[o.runs / 2 - 1] + t[o.runs / 2]);
+        printf("bench startup command=\"%s\" runs=%d wall_ms_min=%.2f wall_ms_p50=%.2f wall_ms_max=%.2f "
+               "peak_rss_mib=%.1f nonzero_exits=%d\n",
+               cmd, o.runs, 1e3 * t[0], 1e3 * med, 1e3 * t[o.runs - 1], (double)ru.ru_maxrss / 1024.0, nonzero);
+    }
+    free(args);
+    free(t);
+    return sk_exit_code(rc);
+}
+
 /* ---- dispatch --------------------------------------------------------------------------------- */
 
 static const char sk_bench_usage[] =
@@ -209,6 +301,7 @@ static const char sk_bench_usage[] =
     "  batch   time per (window, policy) of the Can't Be Late batch world\n"
     "  multi_region  time per run of the multi-region world (SkyNomad artifact setting)\n"
     "  infer   tokens/s of the transformer inference engine (synthetic weights)\n"
+    "  startup wall time and memory of starting synkti (default: 'synkti version')\n"
     "\n"
     "Run 'synkti bench <benchmark> --help' for its options.\n";
 
@@ -226,6 +319,7 @@ int sk_cmd_bench(int argc, char **argv) {
     if (!strcmp(argv[0], "batch")) return sk_bench_batch(argc - 1, argv + 1);
     if (!strcmp(argv[0], "multi_region")) return sk_bench_mr(argc - 1, argv + 1);
     if (!strcmp(argv[0], "infer")) return sk_bench_infer(argc - 1, argv + 1);
+    if (!strcmp(argv[0], "startup")) return sk_bench_startup(argc - 1, argv + 1);
     fprintf(stderr, "synkti bench: unknown benchmark '%s'\n\n%s", argv[0], sk_bench_usage);
     return sk_exit_code(SK_EUSAGE);
 }

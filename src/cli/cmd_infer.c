@@ -2,9 +2,11 @@
  * `synkti bench infer` (tokens/s of a preset with synthetic weights). */
 #include <errno.h>
 #include <inttypes.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/sk_cli.h"
 #include "cli/sk_opts.h"
@@ -43,7 +45,10 @@ static const char sk_infer_usage[] =
     "prompt per line, separated by spaces ('#' starts a comment; blank lines are skipped); all prompts\n"
     "of a batch must have the same length. Output: one line per sequence with its generated ids\n"
     "(the prompt excluded), on stdout or --out. Timings go to stderr: prefill, time to first token\n"
-    "(prefill + first step), decode tokens/s over the batch, per-step latency p50/p99.\n"
+    "(prefill + first step), decode tokens/s over the batch, per-step latency p50/p99, threads.\n"
+    "On the CPU backend OpenMP threads wait passively (OMP_WAIT_POLICY=passive) unless\n"
+    "OMP_WAIT_POLICY or GOMP_SPINCOUNT is set: spinning threads collapse decode when another process\n"
+    "holds a core. Threads: OMP_NUM_THREADS.\n"
     "\n"
     "--resume continues a checkpoint written by any process or backend for the same weights; its\n"
     "batch, prompts, temperature and seed come from the checkpoint. --compare FILE reports where the\n"
@@ -62,6 +67,58 @@ static int sk_parse_backend(const char *s, sk_backend *b) {
     else if (!strcmp(s, "auto")) *b = SK_BACKEND_AUTO;
     else return SK_EUSAGE;
     return 0;
+}
+
+/* libgomp's threads wait for each other by spinning (about 300,000 polls) before they sleep. A
+ * CPU decode step runs some 80 short parallel regions; when another process holds one of the
+ * cores, the spinning thread takes the CPU time the descheduled thread needs to reach the barrier
+ * and decode collapses (GPT-2 small: 2.8 instead of ~35 tokens/s; docs/inference.md). Passive
+ * waiting (sleep at once) avoids that at a small cost on an idle machine. libgomp reads
+ * OMP_WAIT_POLICY only when it is loaded, so unless the user chose (OMP_WAIT_POLICY or
+ * GOMP_SPINCOUNT set), this re-executes the process once, same arguments, with
+ * OMP_WAIT_POLICY=passive. Returns when there is nothing to do or the exec failed (the run then
+ * goes on with libgomp's default). */
+static void sk_infer_omp_passive(void) {
+    if (getenv("OMP_WAIT_POLICY") || getenv("GOMP_SPINCOUNT")) return;
+    FILE *f = fopen("/proc/self/cmdline", "rb");
+    if (!f) return;
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap + 1);
+    while (buf) {
+        n += fread(buf + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *more = realloc(buf, 2 * cap + 1);
+        if (!more) free(buf);
+        buf = more;
+        cap *= 2;
+    }
+    fclose(f);
+    if (!buf || n == 0) goto out;
+    buf[n] = '\0';
+    size_t argc = 0;
+    for (size_t i = 0; i < n; i++) argc += buf[i] == '\0';
+    if (buf[n - 1] != '\0') argc++;
+    char **argv = calloc(argc + 1, sizeof *argv);
+    if (!argv) goto out;
+    for (size_t i = 0, a = 0; i < n && a < argc; a++) {
+        argv[a] = buf + i;
+        i += strlen(buf + i) + 1;
+    }
+    if (setenv("OMP_WAIT_POLICY", "passive", 1) == 0) {
+        fflush(NULL);
+        execv("/proc/self/exe", argv);
+        unsetenv("OMP_WAIT_POLICY");
+    }
+    free(argv);
+out:
+    free(buf);
+}
+
+/* How OpenMP threads wait, for the timing lines: OMP_WAIT_POLICY's value, "spincount" when only
+ * GOMP_SPINCOUNT is set, else "default". */
+static const char *sk_omp_wait(void) {
+    const char *w = getenv("OMP_WAIT_POLICY");
+    return w && *w ? w : getenv("GOMP_SPINCOUNT") ? "spincount" : "default";
 }
 
 /* Read a token-id file: *rows lines of *lens[i] ids each, concatenated in *ids (caller frees both).
@@ -201,6 +258,7 @@ int sk_cmd_infer(int argc, char **argv) {
                 : "--checkpoint-every N and --checkpoint-file F go together");
         return sk_exit_code(SK_EUSAGE);
     }
+    if (be != SK_BACKEND_CUDA) sk_infer_omp_passive();
     char err[512];
     sk_model *m = NULL;
     sk_gen *g = NULL;
@@ -290,9 +348,10 @@ int sk_cmd_infer(int argc, char **argv) {
     double p50 = steps ? lat[(steps - 1) / 2] : 0, p99 = steps ? lat[(int)((steps - 1) * 0.99 + 0.5)] : 0;
     fprintf(stderr,
             "synkti infer: backend=%s batch=%d prompt=%d generated=%d position=%d prefill_s=%.4f ttft_ms=%.2f "
-            "decode_tok_per_s=%.1f step_p50_ms=%.2f step_p99_ms=%.2f checkpoint_s=%.3f\n",
+            "decode_tok_per_s=%.1f step_p50_ms=%.2f step_p99_ms=%.2f checkpoint_s=%.3f threads=%d omp_wait=%s\n",
             sk_gen_backend(g) == SK_BACKEND_CUDA ? "cuda" : "cpu", B, np, sk_gen_position(g) - np, sk_gen_position(g),
-            t_prefill, 1e3 * ttft, t_dec > 0 ? (double)B * steps / t_dec : 0.0, 1e3 * p50, 1e3 * p99, t_ckpt);
+            t_prefill, 1e3 * ttft, t_dec > 0 ? (double)B * steps / t_dec : 0.0, 1e3 * p50, 1e3 * p99, t_ckpt,
+            omp_get_max_threads(), sk_omp_wait());
     if (o.compare) rc = sk_infer_compare(g, o.compare);
     goto done;
 nomem:
@@ -333,7 +392,9 @@ static const char sk_binf_usage[] =
     "\n"
     "Tokens/s of the inference engine on synthetic weights: a prefill of P tokens per sequence, then\n"
     "N greedy decode steps. Prints one key=value line on stdout (prefill tokens/s over the batch,\n"
-    "decode tokens/s over the batch, per-step p50 in ms). Threads: OMP_NUM_THREADS.\n"
+    "decode tokens/s over the batch, per-step p50 in ms, threads, OpenMP wait policy). Threads:\n"
+    "OMP_NUM_THREADS. On the CPU, OpenMP threads wait passively unless OMP_WAIT_POLICY or\n"
+    "GOMP_SPINCOUNT is set (spinning threads collapse decode when another process holds a core).\n"
     "\n"
     "Examples:\n"
     "  synkti bench infer --preset small --batch 1\n"
@@ -349,6 +410,7 @@ int sk_bench_infer(int argc, char **argv) {
         fprintf(stderr, "synkti bench infer: bad --preset or --backend (or an extra argument)\n");
         return sk_exit_code(SK_EUSAGE);
     }
+    if (be != SK_BACKEND_CUDA) sk_infer_omp_passive();
     char err[512];
     sk_model *m = NULL;
     sk_gen *g = NULL;
@@ -384,10 +446,10 @@ int sk_bench_infer(int argc, char **argv) {
     }
     qsort(lat, (size_t)o.tokens, sizeof *lat, sk__cmp_d);
     printf("bench infer preset=%s backend=%s dtype=%s batch=%d prompt_len=%d tokens=%d weights_s=%.2f "
-           "prefill_tok_per_s=%.1f decode_tok_per_s=%.2f step_p50_ms=%.2f\n",
+           "prefill_tok_per_s=%.1f decode_tok_per_s=%.2f step_p50_ms=%.2f threads=%d omp_wait=%s\n",
            o.preset, sk_gen_backend(g) == SK_BACKEND_CUDA ? "cuda" : "cpu", o.bf16 ? "bf16" : "f32", o.batch,
            o.prompt_len, o.tokens, t_init, (double)o.batch * o.prompt_len / t_pre, (double)o.batch * o.tokens / t_dec,
-           1e3 * lat[(o.tokens - 1) / 2]);
+           1e3 * lat[(o.tokens - 1) / 2], omp_get_max_threads(), sk_omp_wait());
     rc = 0;
     goto done;
 fail:
