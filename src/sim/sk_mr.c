@@ -470,7 +470,11 @@ int sk_mr_simulate(const sk_mr_job *job, const sk_mr_zone *z, int nz, const sk_g
         uint8_t **av = calloc(n, sizeof *av);
         double **pr = calloc(n, sizeof *pr);
         double *od = calloc(n, sizeof *od);
+        /* every zone's whole remaining trace (past the deadline and any window bound: SkyNomad's
+         * oracle reads a spot run to the trace's end), and at least up to the deadline */
         int64_t T = (int64_t)floor(w->R / w->gap);
+        for (int r = 0; r < nz; r++)
+            if (z[r].n - w->start > T) T = z[r].n - w->start;
         rc = av && pr && od ? 0 : SK_ENOMEM;
         for (int r = 0; r < nz && !rc; r++) {
             av[r] = calloc((size_t)T + 1, 1);
