@@ -1,57 +1,52 @@
 /* omniscient.c - the exact optimum with the whole window known in advance (the paper's
- * Omniscient; spec section 6): the Omniscient ILP solved exactly by dynamic programming
- * (src/sim/sk_omni.h) at init, then replayed tick by tick. Evaluated under the old simulator, as
- * the reference does. Needs the trace to cover ceil(R/gap) ticks from the start. */
-#include "core/sk_policy.h"
-
+ * Omniscient; spec section 6): a planner that solves the Omniscient ILP exactly by dynamic
+ * programming (src/sim/sk_omni.h) over zone 0's future, and an executor that replays the plan
+ * tick by tick. Evaluated under the old simulator, as the reference does. Needs the trace to cover
+ * ceil(R/gap) ticks from the start. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "policies/cbl_common.h"
 #include "sim/sk_omni.h"
 #include "sk_error.h"
 
-typedef struct {
-    uint8_t *plan;
-    int64_t n;
-} sk_omni_state;
-
-static int sk_omni_init(void *state, const sk_value *params, const sk_batch_view *v0, char *msg, size_t len) {
+static int sk_omni_planner(const sk_future *f, const sk_value *params, sk_plan *plan, char *msg, size_t len) {
     (void)params;
-    sk_omni_state *s = state;
-    int64_t n = (int64_t)ceil(v0->R / v0->gap);
-    if (!v0->future || v0->nfuture < n) {
-        snprintf(msg, len, "omniscient: the trace has %lld ticks from the start, the deadline needs %lld",
-                 (long long)v0->nfuture, (long long)n);
+    int64_t n = (int64_t)ceil(f->job.deadline / f->gap);
+    if (f->nticks < n) {
+        snprintf(msg, len, "omniscient: the trace has %lld ticks from the start, the deadline needs %lld", (long long)f->nticks,
+                 (long long)n);
         return SK_EDATA;
     }
-    if (!(s->plan = malloc((size_t)n + 1))) return SK_ENOMEM;
-    s->n = n;
+    uint8_t *m = malloc((size_t)n + 1);
+    plan->step = malloc(((size_t)n + 1) * sizeof *plan->step);
+    if (!m || !plan->step) {
+        free(m);
+        return SK_ENOMEM;
+    }
     double cost;
-    int rc = sk_omni_plan(v0->future, n, v0->gap, v0->C, v0->d, v0->spot_price * v0->gap / 3600,
-                          v0->od_price * v0->gap / 3600, s->plan, &cost);
+    int rc = sk_omni_plan(f->avail[0], n, f->gap, f->job.work, f->job.changeover, f->price[0][0] * f->gap / 3600,
+                          f->od_price[0] * f->gap / 3600, m, &cost);
     if (rc < 0) {
         snprintf(msg, len, "omniscient: %s", rc == SK_EDATA ? "no plan meets the deadline" : sk_strerror(rc));
-        free(s->plan);
-        s->plan = NULL;
+    } else {
+        for (int64_t k = 0; k < n; k++) plan->step[k] = (sk_plan_step){0, (sk_market)m[k]};
+        plan->n = n;
     }
+    free(m);
     return rc;
 }
 
-static void sk_omni_decide(void *state, const sk_batch_view *v, sk_actions *out) {
-    const sk_omni_state *s = state;
-    out->run = v->k < s->n ? (sk_market)s->plan[v->k] : SK_MKT_NONE;
+static const sk_planner sk_omni_planner_def = {"omniscient", sk_omni_planner};
+
+static void sk_omni_decide(void *state, const sk_view *v, const sk_actor *a) {
+    (void)state;
+    sk_cbl_run(v, a, v->tick < v->plan->n ? v->plan->step[v->tick].market : SK_MKT_NONE);
 }
 
-static void sk_omni_fini(void *state) {
-    free(((sk_omni_state *)state)->plan);
-}
-
-const sk_policy_type sk_pol_omniscient = {
+const sk_gpolicy sk_pol_omniscient = {
     .def = {"omniscient", NULL, 0, "the exact optimum knowing the whole window in advance (a lower bound)"},
-    .state_size = sizeof(sk_omni_state),
-    .sim = SK_SIM_OLD,
-    .oracle = 1,
-    .init = sk_omni_init,
+    .planner = &sk_omni_planner_def,
     .decide = sk_omni_decide,
-    .fini = sk_omni_fini,
 };

@@ -53,3 +53,14 @@ int sk_safety_mr(sk_safety *s, const sk_view *v, const sk_actor *a) {
     }
     return s->latched ? 1 : 0;
 }
+
+sk_market sk_safety_cbl(const sk_view *v, sk_market last, sk_market D) {
+    const sk_job_info *j = &v->jobs[0];
+    double rem = j->work - j->progress;
+    double rt = floor((j->deadline - v->t) / v->gap) * v->gap;
+    double need1 = ceil((rem + j->changeover) / v->gap) * v->gap;
+    int crit = rem > 1e-3 && need1 >= rt;
+    if (crit) D = (last == SK_MKT_SPOT && j->overhead_left < 1e-3) ? SK_MKT_SPOT : SK_MKT_OD;
+    if (D == SK_MKT_SPOT && v->zones[0].spot_avail <= 0) D = crit ? SK_MKT_OD : SK_MKT_NONE;
+    return D;
+}

@@ -24,4 +24,12 @@ int sk_safety_mr(sk_safety *s, const sk_view *v, const sk_actor *a);
 /* The zone where the net would start on-demand now. */
 int sk_safety_mr_zone(const sk_view *v);
 
+/* Single-zone form: the guard of "Can't Be Late"'s new reference simulator
+ * (../shared/specs/cant-be-late.md section 3.0), applied to the market D the policy asked for the
+ * next interval, given what ran in the last one (`last`). Inside the critical window (work left
+ * and ceil((rem + d)/gap) whole ticks no fewer than those left) it keeps a spot that has paid its
+ * changeover and otherwise takes on-demand, whatever the policy said; it never runs spot that is
+ * not there (zones[0].spot_avail). Returns the market to run. Job 0, zone 0. */
+sk_market sk_safety_cbl(const sk_view *v, sk_market last, sk_market D);
+
 #endif

@@ -1,20 +1,20 @@
 /* strawman.c - the 2023 simulator's greedy (S-old strawman, spec section 5): like greedy, but its
  * deadline test uses the unfloored time left and it has no finished test. */
-#include "core/sk_policy.h"
+#include "policies/cbl_common.h"
 
-static void sk_strawman_decide(void *state, const sk_batch_view *v, sk_actions *out) {
+static void sk_strawman_decide(void *state, const sk_view *v, const sk_actor *a) {
     (void)state;
-    double rt0 = v->R - v->t, rem = v->C - v->S;
-    sk_market p = v->avail ? SK_MKT_SPOT : SK_MKT_NONE;
-    if (ceil((rem + v->d) / v->gap) * v->gap >= rt0) {
-        p = v->cur == SK_MKT_SPOT ? SK_MKT_SPOT : SK_MKT_OD;
-        if (v->d == 0 && v->avail) p = SK_MKT_SPOT;
+    sk_cbl q = sk_cbl_of(v);
+    double rt0 = q.R - q.t, rem = q.C - q.S;
+    sk_market p = q.avail ? SK_MKT_SPOT : SK_MKT_NONE;
+    if (ceil((rem + q.d) / q.gap) * q.gap >= rt0) {
+        p = q.cur == SK_MKT_SPOT ? SK_MKT_SPOT : SK_MKT_OD;
+        if (q.d == 0 && q.avail) p = SK_MKT_SPOT;
     }
-    out->run = p;
+    sk_cbl_run(v, a, p);
 }
 
-const sk_policy_type sk_pol_strawman = {
+const sk_gpolicy sk_pol_strawman = {
     .def = {"strawman", NULL, 0, "the 2023 reference simulator's greedy (old semantics)"},
-    .sim = SK_SIM_OLD,
     .decide = sk_strawman_decide,
 };

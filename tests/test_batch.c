@@ -3,23 +3,26 @@
  * unavailable at t = 0, R = C + d, the guard window, infeasible settings and trace exhaustion.
  * Usage: test_batch [TRACES_DIR] (default: found on the trace search path, test_traces.h). */
 #include "io/sk_spot.h"
+#include "policies/sk_policies.h"
 #include "sim/sk_batch.h"
 #include "test.h"
 #include "test_traces.h"
 
-extern const sk_policy_type sk_pol_on_demand, sk_pol_spot_only, sk_pol_greedy, sk_pol_uniform_progress,
-    sk_pol_time_sliced, sk_pol_omniscient, sk_pol_strawman;
 
 static const char *sk_traces; /* the datasets folder */
 
 /* A policy that always asks for spot: shows what the guard does. */
-static void sk_always_spot(void *st, const sk_batch_view *v, sk_actions *out) {
-    (void)st, (void)v;
-    out->run = SK_MKT_SPOT;
+static void sk_always_spot(void *st, const sk_view *v, const sk_actor *a) {
+    (void)st;
+    if (v->ninst && v->inst[0].market == SK_MKT_SPOT) return;
+    if (v->ninst) a->terminate(a->w, v->inst[0].id);
+    a->launch(a->w, 0, SK_MKT_SPOT);
 }
-static const sk_policy_type sk_pol_always_spot = {.def = {"always_spot", NULL, 0, ""}, .decide = sk_always_spot};
+static const sk_gpolicy sk_pol_always_spot = {.def = {"always_spot", NULL, 0, ""}, .decide = sk_always_spot};
 
-static sk_batch_result sk_sim(const sk_policy_type *pol, sk_sim_kind sim, const uint8_t *av, int64_t L, double C_h,
+static sk_sim_kind sk_native(const sk_gpolicy *pol) { return sk_batch_policy_old(&pol->def) ? SK_SIM_OLD : SK_SIM_NEW; }
+
+static sk_batch_result sk_sim(const sk_gpolicy *pol, sk_sim_kind sim, const uint8_t *av, int64_t L, double C_h,
                               double R_h, double d_h, sk_table *sched) {
     sk_batch_job job = {C_h, R_h, d_h, 3.06, 0.9731, NULL};
     sk_batch_result r;
@@ -180,12 +183,12 @@ static void sk_window(const char *trace, int64_t w, sk_spot_trace *t, sk_spot_wi
     free(ws);
 }
 
-static double sk_example(const sk_spot_trace *t, sk_spot_window w, const sk_policy_type *pol, double C, double R,
+static double sk_example(const sk_spot_trace *t, sk_spot_window w, const sk_gpolicy *pol, double C, double R,
                          double d) {
     sk_batch_job job = {C, R, d, 3.06, 0.9731, NULL};
     sk_batch_result r;
     char msg[256];
-    int rc = sk_batch_simulate(&job, t->avail, w.start + w.len, w.start, t->gap, pol, NULL, pol->sim, NULL, &r, NULL,
+    int rc = sk_batch_simulate(&job, t->avail, w.start + w.len, w.start, t->gap, pol, NULL, sk_native(pol), NULL, &r, NULL,
                                msg, sizeof msg);
     if (rc < 0) fprintf(stderr, "  %s\n", msg);
     return r.cost;

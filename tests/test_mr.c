@@ -8,7 +8,7 @@
 #include <ctype.h>
 #include <math.h>
 
-#include "core/sk_policy.h"
+#include "core/sk_world.h"
 #include "engine/sk_rng.h"
 #include "io/sk_results.h"
 #include "io/sk_spot.h"
@@ -21,7 +21,7 @@
 
 extern const sk_gpolicy sk_pol_mr_uniform_progress, sk_pol_mr_up_failover, sk_pol_mr_up_probe, sk_pol_mr_up_probe_cost,
     sk_pol_mr_optimal_dp;
-extern const sk_policy_type sk_pol_uniform_progress;
+extern const sk_gpolicy sk_pol_uniform_progress;
 
 static const char *specs;
 

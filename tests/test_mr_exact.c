@@ -13,7 +13,7 @@
 #include <math.h>
 #include <time.h>
 
-#include "core/sk_policy.h"
+#include "core/sk_world.h"
 #include "engine/sk_rng.h"
 #include "io/sk_spot.h"
 #include "models/sk_migration.h"

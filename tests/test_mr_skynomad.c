@@ -10,7 +10,7 @@
  * usage: test_mr_skynomad SPECS_DIR   (the folder with examples.csv and published_*.csv) */
 #include <math.h>
 
-#include "core/sk_policy.h"
+#include "core/sk_world.h"
 #include "engine/sk_rng.h"
 #include "io/sk_spot.h"
 #include "sim/sk_mr.h"

@@ -6,7 +6,7 @@
 
 #include "cli/sk_cli.h"
 #include "cli/sk_opts.h"
-#include "core/sk_policy.h"
+#include "core/sk_world.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
 #include "policies/sk_policies.h"
@@ -73,7 +73,8 @@ int sk_bench_batch(int argc, char **argv) {
     printf("%-18s %8s %12s %12s\n", "policy", "runs", "us_per_run", "mean_cost");
     double *times = calloc(o.reps, sizeof *times);
     for (size_t p = 0; sk_batch_policy_defs[p] && times; p++) {
-        const sk_policy_type *pol = sk_policy_of(sk_batch_policy_defs[p]);
+        const sk_gpolicy *pol = sk_gpolicy_of(sk_batch_policy_defs[p]);
+        sk_sim_kind sim = sk_batch_policy_old(sk_batch_policy_defs[p]) ? SK_SIM_OLD : SK_SIM_NEW;
         sk_value params[4] = {{.i = 4}};
         double sum = 0;
         uint64_t n = 0;
@@ -86,7 +87,7 @@ int sk_bench_batch(int argc, char **argv) {
                     sk_batch_result r;
                     char msg[256];
                     sk_batch_simulate(&job, tr[t].avail, win[t][w].start + win[t][w].len, win[t][w].start, tr[t].gap, pol,
-                                      params, pol->sim, NULL, &r, NULL, msg, sizeof msg);
+                                      params, sim, NULL, &r, NULL, msg, sizeof msg);
                     if (r.cost == r.cost) sum += r.cost;
                     n++;
                 }

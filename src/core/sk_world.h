@@ -34,6 +34,9 @@ typedef struct sk_zone_info {
     const char *cloud;  /* "gcp" or "aws" */
     double od_price;    /* on-demand $/h */
     double spot_price;  /* spot $/h as last observed (a launch, a probe or sk_actor.prices) */
+    int spot_avail;     /* spot capacity now as the world shows it: 1 or 0, or -1 when it does not
+                         * (then a policy learns it by launching or probing). The single-zone
+                         * world of Can't Be Late shows it, as its reference simulators do. */
 } sk_zone_info;
 
 typedef enum { SK_INST_REQUESTED, SK_INST_BOOTING, SK_INST_RUNNING, SK_INST_NOTIFIED, SK_INST_GONE } sk_inst_state;

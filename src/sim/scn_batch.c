@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sk_policy.h"
+#include "core/sk_world.h"
 #include "core/sk_scenario.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
@@ -220,8 +220,10 @@ static int sk_batch_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t le
         if (start + W < L) L = start + W;
     }
     if (start > L) start = L;
-    const sk_policy_type *pol = sk_policy_of(c->policy);
-    sk_sim_kind sim = !strcmp(v[P_SIM].s, "new") ? SK_SIM_NEW : !strcmp(v[P_SIM].s, "old") ? SK_SIM_OLD : pol->sim;
+    const sk_gpolicy *pol = sk_gpolicy_of(c->policy);
+    sk_sim_kind sim = !strcmp(v[P_SIM].s, "new")   ? SK_SIM_NEW
+                      : !strcmp(v[P_SIM].s, "old") ? SK_SIM_OLD
+                      : sk_batch_policy_old(c->policy) ? SK_SIM_OLD : SK_SIM_NEW;
     sk_batch_job job = {v[P_C].f, v[P_R].f, v[P_D].f, v[P_OD].f, v[P_SPOT].f, NULL};
     if (v[P_TRACE_PRICES].i) {
         if (!isnan(tr->od_price)) job.od_price = tr->od_price;

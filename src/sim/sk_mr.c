@@ -443,7 +443,7 @@ int sk_mr_simulate(const sk_mr_job *job, const sk_mr_zone *z, int nz, const sk_g
         sk_mig_parse(z[r].name, w->names[r][0], 64, w->names[r][1], 64);
         sk_mig_cloud_region(w->names[r][0], w->names[r][1], 64);
         snprintf(w->names[r][2], 64, "%s", sk_mig_cloud(w->names[r][0]));
-        w->zi[r] = (sk_zone_info){z[r].name, w->names[r][0], w->names[r][1], w->names[r][2], z[r].od_price, 0};
+        w->zi[r] = (sk_zone_info){z[r].name, w->names[r][0], w->names[r][1], w->names[r][2], z[r].od_price, 0, -1};
         for (int s = 0; s < nz; s++) {
             w->egress[(size_t)r * n + (size_t)s] = sk_mig_transfer_usd(z[r].name, z[s].name, job->ckpt_gb);
             w->xfer_h[(size_t)r * n + (size_t)s] = sk_mig_transfer_hours(z[r].name, z[s].name, job->ckpt_gb);
