@@ -1,6 +1,6 @@
 /* omniscient.c - the exact optimum with the whole window known in advance (the paper's
  * Omniscient; spec section 6): a planner that solves the Omniscient ILP exactly by dynamic
- * programming (src/sim/sk_omni.h) over zone 0's future, and an executor that replays the plan
+ * programming (policies/sk_omni.h) over zone 0's future, and an executor that replays the plan
  * tick by tick. Evaluated under the old simulator, as the reference does. Needs the trace to cover
  * ceil(R/gap) ticks from the start. */
 #include <math.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "policies/cbl_common.h"
-#include "sim/sk_omni.h"
+#include "policies/sk_omni.h"
 #include "sk_error.h"
 
 static int sk_omni_planner(const sk_future *f, const sk_value *params, sk_plan *plan, char *msg, size_t len) {

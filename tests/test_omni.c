@@ -4,7 +4,7 @@
 #include <cjson/cJSON.h>
 #include <math.h>
 
-#include "sim/sk_omni.h"
+#include "policies/sk_omni.h"
 #include "sk_error.h"
 #include "test.h"
 #include "test_traces.h"

@@ -1,6 +1,6 @@
 /* sk_omni.c - the Omniscient ILP by an exact backward DP with a lexicographic tie-break. The state
  * space, the pruning and the tie-break are explained in sk_omni.h. */
-#include "sim/sk_omni.h"
+#include "policies/sk_omni.h"
 
 #include <assert.h>
 #include <math.h>
