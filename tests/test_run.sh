@@ -121,5 +121,27 @@ cp "$T/full.h5" "$T/lay.h5"
 check "resume of a whole-run file as a shard exits 78" "[ $? -eq 78 ] && grep -q 'not in shard 1/2' '$T/lay.err'"
 check "file of the refused shard resume untouched" "cmp -s '$T/full.h5' '$T/lay.h5'"
 
+# A deadline shorter than work + changeover: validate warns (exit 0) at the deadline key, and every
+# batch policy, under either simulator, reports infeasible = 1 and the same on-demand fallback cost.
+printf '{"metadata": {"gap_seconds": 600}, "data": [%s1]}\n' "$(printf '1, %.0s' $(seq 1 99))" >"$T/avail.json"
+cat >"$T/infeas.yaml" <<'EOF'
+name: infeasible
+scenario: {kind: batch, trace: avail.json, work_hours: 1, changeover_hours: 0.2, deadline_hours: 1.1}
+policies: [{name: uniform_progress}, {name: greedy}, {name: on_demand}, {name: spot_only}, {name: time_sliced},
+           {name: omniscient}, {name: strawman}]
+sweep: {simulator: [auto, new, old]}
+EOF
+"$S" validate "$T/infeas.yaml" >"$T/infeas.vout" 2>"$T/infeas.verr"
+check "validate of an infeasible deadline exits 0" "[ $? -eq 0 ] && grep -q ': ok: infeasible' '$T/infeas.vout'"
+check "validate warns at the deadline key" "grep -q '^synkti validate: warning: .*infeas.yaml:2:[0-9]*: scenario.deadline_hours: deadline 1.1 h is shorter than work + changeover' '$T/infeas.verr'"
+check "one warning per sweep point" "[ \$(grep -c warning '$T/infeas.verr') -eq 3 ]"
+"$S" run "$T/infeas.yaml" -o "$T/infeas.h5" -q >/dev/null 2>&1
+check "an infeasible sweep runs (exit 0)" "[ $? -eq 0 ]"
+"$S" export "$T/infeas.h5" >"$T/infeas.csv"
+# every row: infeasible = 1, deadline not met, cost = od*(C + d) = 3.06*(1 + 0.2) as the reference's fallback
+check "every policy and simulator: infeasible, one fallback cost" "awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
+    { n++; if (\$c[\"infeasible\"] != 1 || \$c[\"cost\"] != \"3.6719999999999997\" || \$c[\"deadline_met\"] != 0) bad++ }
+    END { exit !(n == 21 && !bad) }' '$T/infeas.csv'"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

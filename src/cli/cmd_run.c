@@ -58,11 +58,18 @@ static const char sk_check_exit_help[] =
     "data file it names, is missing; 78 the file breaks the schema or a rule (the message gives\n"
     "FILE:LINE:COL: KEY.PATH: what was expected).\n";
 
-/* Load FILE with the sets; print the error. Returns 0 or the SK_E* code. */
+/* Load FILE with the sets; print the error, or the loader's warnings (degenerate sweep points,
+ * e.g. a deadline shorter than the work), on stderr. Returns 0 or the SK_E* code. */
 static int sk__load(const char *cmd, sk_exp *e, const char *file, const char **sets, size_t nsets) {
     char err[2048];
     int rc = sk_exp_load(e, file, sets, nsets, err, sizeof err);
     if (rc < 0) fprintf(stderr, "synkti %s: %s\n", cmd, err);
+    for (const char *w = rc == 0 ? e->warnings : NULL; w && *w;) {
+        const char *nl = strchr(w, '\n');
+        int n = nl ? (int)(nl - w) : (int)strlen(w);
+        fprintf(stderr, "synkti %s: warning: %.*s\n", cmd, n, w);
+        w += n + (nl != NULL);
+    }
     return rc;
 }
 

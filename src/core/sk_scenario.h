@@ -74,6 +74,11 @@ typedef struct sk_scenario_kind {
      * for a value the data does not have) with msg and the scenario parameter's index in *bad. */
     int (*check_data)(void *shared, const sk_value *params, const char *exp_file, int *bad, char *msg,
                       size_t len);
+    /* Optional: a note on a point that is valid but degenerate (a deadline shorter than the work,
+     * say), which the loader records as a warning (sk_exp.warnings) and `synkti validate` prints.
+     * Returns 1 with the note in msg and the scenario parameter it is about in *bad (-1: none),
+     * else 0. */
+    int (*warn)(const sk_value *params, int *bad, char *msg, size_t len);
     /* One run: fill out[0..nmetrics) (values of the metric types, in i or f; U64 in i as bits).
      * Returns 0; SK_EINTR when *ctx->stop became set; another SK_E* code with msg on failure. */
     int (*run)(const sk_run_ctx *ctx, sk_value *out, char *msg, size_t len);

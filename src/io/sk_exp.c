@@ -72,6 +72,7 @@ void sk_exp_fini(sk_exp *e) {
     free(e->name);
     free(e->output);
     free(e->resolved);
+    free(e->warnings);
     memset(e, 0, sizeof *e);
 }
 

@@ -36,6 +36,7 @@
 #include "core/sk_scenario.h"
 
 #define SK_EXP_MAX_RUNS 100000000ULL /* larger plans are refused as absurd */
+#define SK_EXP_MAX_WARNINGS 20       /* warning lines kept; the rest are counted */
 
 /* A sweep axis: one parameter and its values. pol == NULL: a scenario parameter. */
 typedef struct sk_axis {
@@ -74,6 +75,9 @@ typedef struct sk_exp {
                        * none; freed by sk_exp_fini */
     char *resolved;   /* canonical YAML of the resolved experiment (stored in results files) */
     char sha256[65];  /* of `resolved` up to its last line, `output:` */
+    char *warnings;   /* the kind's notes on degenerate sweep points (scenario_kind.warn), one
+                       * "FILE:LINE:COL: KEY.PATH: note (at sweep point ...)" line each (at most
+                       * SK_EXP_MAX_WARNINGS, then a count of the rest), or NULL */
 } sk_exp;
 
 /* Load, check and resolve `path`, then apply `nsets` overrides "key.path=value" in order (keys as

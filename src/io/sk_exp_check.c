@@ -46,61 +46,101 @@ static void sk__check_pos(const sk_exp *e, const sk_ytree *t, size_t bad, uint64
     *c = sn ? sn->kcol : 0;
 }
 
-/* Cross-parameter and data checks (the kind's check and check_data hooks) for every sweep point
- * (the first SK_EXP_MAX_CHECKS) and policy. check_data fills e->shared, the kind's data cache,
- * which the runs then share. Returns 0 or the first failure as a positioned diagnostic. */
-int sk_exp__check_points(sk_exp *e, const sk_ytree *t, sk_diag *d) {
-    char why[512];
-    int rc = 0, l, c;
-    if (e->kind->check || e->kind->check_data) {
-        sk_run_scratch sc;
-        if ((rc = sk_run_scratch_init(&sc, e)) < 0) return rc;
-        if (e->kind->check_data && !(e->shared = e->kind->shared_new())) {
-            sk_run_scratch_fini(&sc);
-            rc = SK_ENOMEM;
-            return rc;
+/* " (at sweep point K=V, ...)" for sweep point `point` into at[0..len) ("" without axes); long
+ * values (strings) can fill it: then it ends in "...)" (snprintf returns the untruncated length,
+ * so o is kept in bounds). */
+static void sk__point_desc(const sk_exp *e, uint64_t point, char *at, size_t len) {
+    size_t o = 0;
+    at[0] = 0;
+    for (size_t a = 0; a < e->naxes && o + 1 < len; a++) {
+        int k = snprintf(at + o, len - o, "%s%s=", a ? ", " : " (at sweep point ", e->axes[a].key);
+        if (k < 0 || (size_t)k >= len - o) {
+            o = len - 1;
+            break;
         }
-        uint64_t npts = e->npoints < SK_EXP_MAX_CHECKS ? e->npoints : SK_EXP_MAX_CHECKS;
-        uint64_t Q = e->npol ? e->npol : 1;
-        for (uint64_t p = 0; p < npts * Q && rc == 0; p++) {
-            sk_run_spec spec;
-            sk_exp_run_at(e, sk_plan_index(&e->plan, p / Q, p % Q, 0), &sc, &spec);
-            int bad = -1;
-            const sk_policy_def *pd = e->npol ? e->pol[spec.policy].def : NULL;
-            if (e->kind->check) rc = e->kind->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why);
-            if (rc == 0 && e->kind->check_data && p % Q == 0) /* scenario data: once per point */
-                rc = e->kind->check_data(e->shared, spec.sparams, e->file, &bad, why, sizeof why);
-            if (rc == SK_ENOMEM) break;
-            if (rc < 0) {
-                char path[1300];
-                if (bad >= 0) sk__check_pos(e, t, (size_t)bad, spec.point, path, sizeof path, &l, &c);
-                else if (pd) snprintf(path, sizeof path, "policies[%zu]", spec.policy), sk_exp__pos(t, path, &l, &c);
-                else sk_exp__pos(t, "scenario", &l, &c);
-                /* " (at sweep point K=V, ...)"; long values (strings) can fill it: then it ends
-                 * in "...)" (snprintf returns the untruncated length, so o is kept in bounds) */
-                char at[600] = "";
-                size_t o = 0;
-                for (size_t a = 0; a < e->naxes && o + 1 < sizeof at; a++) {
-                    int k = snprintf(at + o, sizeof at - o, "%s%s=", a ? ", " : " (at sweep point ", e->axes[a].key);
-                    if (k < 0 || (size_t)k >= sizeof at - o) {
-                        o = sizeof at - 1;
-                        break;
-                    }
-                    o += (size_t)k;
-                    FILE *mf = fmemopen(at + o, sizeof at - o, "w");
-                    if (mf) {
-                        sk_value_print(mf, &e->axes[a].vals[sk_plan_axis_at(&e->plan, spec.point, a)], e->axes[a].def->type);
-                        fclose(mf);
-                        o = strlen(at);
-                    }
-                }
-                if (e->naxes && o + 1 < sizeof at) snprintf(at + o, sizeof at - o, ")");
-                else if (e->naxes) memcpy(at + sizeof at - 5, "...)", 5);
-                rc = sk_exp__err(d, rc, l, c, bad >= 0 || pd ? path : "scenario", "%s%s", why, at);
-            }
+        o += (size_t)k;
+        FILE *mf = fmemopen(at + o, len - o, "w");
+        if (mf) {
+            sk_value_print(mf, &e->axes[a].vals[sk_plan_axis_at(&e->plan, point, a)], e->axes[a].def->type);
+            fclose(mf);
+            o = strlen(at);
         }
-        sk_run_scratch_fini(&sc);
-        if (rc < 0) return rc;
     }
+    if (e->naxes && o + 1 < len) snprintf(at + o, len - o, ")");
+    else if (e->naxes) memcpy(at + len - 5, "...)", 5);
+}
+
+/* The position and key path a note or failure about scenario parameter `bad` (-1: none) of policy
+ * `pd` (NULL: none) at sweep point `point` points to. */
+static const char *sk__where(const sk_exp *e, const sk_ytree *t, int bad, const sk_policy_def *pd, size_t policy,
+                             uint64_t point, char *path, size_t plen, int *l, int *c) {
+    if (bad >= 0) sk__check_pos(e, t, (size_t)bad, point, path, plen, l, c);
+    else if (pd) snprintf(path, plen, "policies[%zu]", policy), sk_exp__pos(t, path, l, c);
+    else sk_exp__pos(t, "scenario", l, c);
+    return bad >= 0 || pd ? path : "scenario";
+}
+
+/* Append one warning line to e->warnings (the first SK_EXP_MAX_WARNINGS; *nwarn counts all). */
+static int sk__warn(sk_exp *e, uint64_t *nwarn, const char *line) {
+    if ((*nwarn)++ >= SK_EXP_MAX_WARNINGS) return 0;
+    size_t have = e->warnings ? strlen(e->warnings) : 0, add = strlen(line);
+    char *w = realloc(e->warnings, have + add + 2);
+    if (!w) return SK_ENOMEM;
+    memcpy(w + have, line, add);
+    memcpy(w + have + add, "\n", 2);
+    e->warnings = w;
+    return 0;
+}
+
+/* Cross-parameter and data checks (the kind's check and check_data hooks) for every sweep point
+ * (the first SK_EXP_MAX_CHECKS) and policy, and the kind's notes on degenerate points (warn hook)
+ * into e->warnings. check_data fills e->shared, the kind's data cache, which the runs then share.
+ * Returns 0 or the first failure as a positioned diagnostic. */
+int sk_exp__check_points(sk_exp *e, const sk_ytree *t, sk_diag *d) {
+    const sk_scenario_kind *k = e->kind;
+    if (!k->check && !k->check_data && !k->warn) return 0;
+    char why[512], path[1300], at[600];
+    int rc = 0, l, c;
+    sk_run_scratch sc;
+    if ((rc = sk_run_scratch_init(&sc, e)) < 0) return rc;
+    if (k->check_data && !(e->shared = k->shared_new())) {
+        sk_run_scratch_fini(&sc);
+        return SK_ENOMEM;
+    }
+    uint64_t npts = e->npoints < SK_EXP_MAX_CHECKS ? e->npoints : SK_EXP_MAX_CHECKS;
+    uint64_t Q = e->plan.npolicies, nwarn = 0;
+    for (uint64_t p = 0; p < npts * Q && rc == 0; p++) {
+        sk_run_spec spec;
+        sk_exp_run_at(e, sk_plan_index(&e->plan, p / Q, p % Q, 0), &sc, &spec);
+        int bad = -1;
+        const sk_policy_def *pd = e->npol ? e->pol[spec.policy].def : NULL;
+        if (k->check) rc = k->check(spec.sparams, pd, spec.pparams, &bad, why, sizeof why);
+        if (rc == 0 && k->check_data && p % Q == 0) /* scenario data: once per point */
+            rc = k->check_data(e->shared, spec.sparams, e->file, &bad, why, sizeof why);
+        if (rc == SK_ENOMEM) break;
+        if (rc < 0) {
+            const char *key = sk__where(e, t, bad, pd, spec.policy, spec.point, path, sizeof path, &l, &c);
+            sk__point_desc(e, spec.point, at, sizeof at);
+            rc = sk_exp__err(d, rc, l, c, key, "%s%s", why, at);
+            break;
+        }
+        bad = -1;
+        if (k->warn && p % Q == 0 && k->warn(spec.sparams, &bad, why, sizeof why) > 0) {
+            const char *key = sk__where(e, t, bad, NULL, 0, spec.point, path, sizeof path, &l, &c);
+            sk__point_desc(e, spec.point, at, sizeof at);
+            char line[2600];
+            if (l > 0) snprintf(line, sizeof line, "%s:%d:%d: %s: %s%s", e->file, l, c, key, why, at);
+            else snprintf(line, sizeof line, "%s: %s: %s%s", e->file, key, why, at);
+            sk_exp__oneline(line);
+            rc = sk__warn(e, &nwarn, line);
+        }
+    }
+    if (rc == 0 && nwarn > SK_EXP_MAX_WARNINGS) {
+        snprintf(path, sizeof path, "%s: ... and %llu more sweep points with warnings", e->file,
+                 (unsigned long long)(nwarn - SK_EXP_MAX_WARNINGS));
+        nwarn = 0;
+        rc = sk__warn(e, &nwarn, path);
+    }
+    sk_run_scratch_fini(&sc);
     return rc;
 }

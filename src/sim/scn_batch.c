@@ -45,7 +45,7 @@ static const sk_metric_def sk_batch_metrics[M_N] = {
     [M_LAUNCH] = {"launches", SK_TABLE_I64, 1, "instance launches"},
     [M_FINISH] = {"finish_hours", SK_TABLE_F64, 1, "when the job finished"},
     [M_MET] = {"deadline_met", SK_TABLE_I64, 1, "1 if it finished by the deadline"},
-    [M_INFEAS] = {"infeasible", SK_TABLE_I64, 0, "1 if C + d > R (not simulated; cost = on-demand fallback)"},
+    [M_INFEAS] = {"infeasible", SK_TABLE_I64, 0, "1 if C + d > R (not simulated, any policy and semantics; cost = on-demand fallback od*(C + d))"},
     [M_EXH] = {"exhausted", SK_TABLE_I64, 0, "1 if the trace ran out first"},
     [M_LATE] = {"late", SK_TABLE_I64, 0, "1 if the deadline passed before the end"},
 };
@@ -154,6 +154,18 @@ static const sk_tc_entry *sk__get(sk_tcache *c, const sk_value *v, int want_wind
 
 /* ---- the kind -------------------------------------------------------------------------------- */
 
+/* A deadline shorter than work plus one changeover: valid, but no policy can run it (sk_batch.h). */
+static int sk_batch_warn(const sk_value *v, int *bad, char *msg, size_t len) {
+    double Ch = (v[P_C].f * 3600) / 3600; /* as sk_batch_simulate compares it */
+    if (!(Ch + v[P_D].f > v[P_R].f)) return 0;
+    *bad = P_R;
+    snprintf(msg, len,
+             "deadline %.15g h is shorter than work + changeover (%.15g h + %.15g h): infeasible; nothing is "
+             "simulated and every policy reports infeasible = 1 with the on-demand fallback cost od*(C + d)",
+             v[P_R].f, v[P_C].f, v[P_D].f);
+    return 1;
+}
+
 static int sk_batch_check(const sk_value *v, const sk_policy_def *pol, const sk_value *pp, int *bad, char *msg, size_t len) {
     (void)pol, (void)pp;
     if (sk__conv(v[P_CONV].s) < 0) {
@@ -260,6 +272,7 @@ const sk_scenario_kind sk_scn_batch = {
     .metrics = sk_batch_metrics,
     .nmetrics = M_N,
     .check = sk_batch_check,
+    .warn = sk_batch_warn,
     .check_data = sk_batch_check_data,
     .run = sk_batch_run,
     .shared_new = sk_batch_shared_new,
