@@ -6,12 +6,11 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/sk_hash.h"
 #include "engine/sk_engine.h"
 #include "engine/sk_rng.h"
 
 #define SK_PHOLD_EV 0
-#define SK_FNV_PRIME 0x100000001B3ULL
-#define SK_FNV_BASIS 0xCBF29CE484222325ULL
 
 typedef struct sk_phold {
     sk_rng rng;
@@ -67,7 +66,7 @@ int sk_phold_check(const sk_phold_params *p, char *msg, size_t msglen) {
 static void sk_phold_event(void *ctx, sk_engine *eng, const sk_event *ev) {
     sk_phold *m = ctx;
     uint32_t lp = ev->target;
-    m->lp_hash[lp] = (m->lp_hash[lp] ^ (uint64_t)ev->t) * SK_FNV_PRIME;
+    m->lp_hash[lp] = sk_fnv_word(m->lp_hash[lp], (uint64_t)ev->t);
     m->last_t = ev->t;
     uint32_t dst = sk_rng_uniform(&m->rng) <= m->remote ? sk_rng_uniform_int(&m->rng, m->n_lp) : lp;
     sk_time dt = m->la_us + (sk_time)sk_rng_exponential(&m->rng, m->em_us);
@@ -78,7 +77,7 @@ static void sk_phold_event(void *ctx, sk_engine *eng, const sk_event *ev) {
 static void sk_phold_event_hot(void *ctx, sk_engine *eng, const sk_event *ev) {
     sk_phold *m = ctx;
     uint32_t lp = ev->target, dst = lp;
-    m->lp_hash[lp] = (m->lp_hash[lp] ^ (uint64_t)ev->t) * SK_FNV_PRIME;
+    m->lp_hash[lp] = sk_fnv_word(m->lp_hash[lp], (uint64_t)ev->t);
     m->last_t = ev->t;
     if (sk_rng_uniform(&m->rng) <= m->remote)
         dst = sk_rng_uniform_int(&m->rng, sk_rng_uniform(&m->rng) < m->hot_weight ? m->hot_lps : m->n_lp);
@@ -138,9 +137,8 @@ int sk_phold_run(const sk_phold_params *p, uint64_t rep, sk_phold_result *res) {
     double t2 = sk__now();
     if (rc >= 0) rc = 0;
 
-    uint64_t cs = SK_FNV_BASIS;
-    cs = (cs ^ eng.executed) * SK_FNV_PRIME;
-    for (uint32_t i = 0; i < m.n_lp; i++) cs = (cs ^ m.lp_hash[i]) * SK_FNV_PRIME;
+    uint64_t cs = sk_fnv_word(SK_FNV_OFFSET, eng.executed);
+    for (uint32_t i = 0; i < m.n_lp; i++) cs = sk_fnv_word(cs, m.lp_hash[i]);
     res->events = eng.executed;
     res->checksum = cs;
     res->last_t = m.last_t;
@@ -169,7 +167,7 @@ int sk_phold_run_many(const sk_phold_params *p, uint64_t reps, int threads, sk_p
 }
 
 uint64_t sk_phold_combine(const sk_phold_result *res, uint64_t reps) {
-    uint64_t cs = SK_FNV_BASIS;
-    for (uint64_t r = 0; r < reps; r++) cs = (cs ^ res[r].checksum) * SK_FNV_PRIME;
+    uint64_t cs = SK_FNV_OFFSET;
+    for (uint64_t r = 0; r < reps; r++) cs = sk_fnv_word(cs, res[r].checksum);
     return cs;
 }

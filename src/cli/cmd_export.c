@@ -6,17 +6,16 @@
  * because most JSON readers hold numbers in doubles. */
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli/sk_cli.h"
 #include "cli/sk_opts.h"
+#include "io/sk_atomic.h"
 #include "io/sk_results.h"
 
 #define SK_EXPORT_EXACT (INT64_C(1) << 53) /* integers up to this magnitude are exact in a double */
@@ -269,24 +268,24 @@ static int sk_export_meta(FILE *f, const sk_results_meta *m, sk_export_fmt fmt) 
 
 /* ---- atomic output ---------------------------------------------------------------------------- */
 
-/* Where the output goes: stdout, or a temporary file that sk_export_commit() renames over path. */
+/* Where the output goes: stdout, a device or FIFO written in place, or a file written atomically
+ * (io/sk_atomic.h). */
 typedef struct {
     FILE *f;
     const char *path; /* NULL for stdout */
-    char *tmp;        /* "<path>.tmp.XXXXXX" while it exists */
-    char *real;       /* path with symbolic links resolved, when it is one: the file renamed over */
     int direct;       /* path is a device or FIFO (/dev/stdout, a pipe): written in place */
+    sk_atomic a;      /* otherwise: the temporary file renamed over path on commit */
 } sk_export_out;
 
-/* Open the output: stdout when path is NULL or "-", else a new temporary file in path's folder,
- * created with the permissions a plain fopen() would give. 0 or SK_ECANTCREAT / SK_ENOMEM after a
- * message on stderr. */
+/* Open the output: stdout when path is NULL or "-", else a new temporary file beside path. 0 or
+ * SK_ECANTCREAT / SK_ENOMEM after a message on stderr. */
 static int sk_export_open(sk_export_out *o, const char *path) {
     memset(o, 0, sizeof *o);
     if (!path || !strcmp(path, "-")) {
         o->f = stdout;
         return 0;
     }
+    o->path = path;
     struct stat st;
     if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
         fprintf(stderr, "synkti export: %s: is a folder; name a file\n", path);
@@ -298,103 +297,44 @@ static int sk_export_open(sk_export_out *o, const char *path) {
             fprintf(stderr, "synkti export: %s: cannot open: %s\n", path, strerror(errno));
             return SK_ECANTCREAT;
         }
-        o->path = path;
         o->direct = 1;
         return 0;
     }
-    if ((o->real = sk_results_link_target(path))) path = o->real; /* keep the link: replace its file */
-    o->path = path;
-    size_t len = strlen(path) + sizeof ".tmp.XXXXXX";
-    if (!(o->tmp = malloc(len))) {
-        fprintf(stderr, "synkti export: %s: out of memory\n", path);
-        return SK_ENOMEM;
+    char err[1024];
+    int rc = sk_atomic_open(&o->a, path, "w", err, sizeof err);
+    if (rc < 0) {
+        fprintf(stderr, "synkti export: %s\n", err);
+        return rc;
     }
-    snprintf(o->tmp, len, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(o->tmp);
-    if (fd < 0) {
-        fprintf(stderr, "synkti export: %s: cannot create a temporary file beside it: %s\n", path, strerror(errno));
-        goto fail_create;
-    }
-    mode_t um = umask(0);
-    umask(um);
-    if (fchmod(fd, 0666 & ~um) < 0 || !(o->f = fdopen(fd, "w"))) {
-        fprintf(stderr, "synkti export: %s: cannot open %s: %s\n", path, o->tmp, strerror(errno));
-        close(fd);
-        unlink(o->tmp);
-        goto fail_create;
-    }
+    o->f = o->a.f;
     return 0;
-fail_create:
-    free(o->tmp);
-    o->tmp = NULL;
-    free(o->real);
-    o->real = NULL;
-    return SK_ECANTCREAT;
 }
 
 /* Drop the output: close and remove the temporary file. Nothing is renamed. */
 static void sk_export_abort(sk_export_out *o) {
-    if (o->path) {
-        if (o->f) fclose(o->f);
-        if (o->tmp) unlink(o->tmp);
-    }
-    free(o->tmp);
-    free(o->real);
+    if (o->direct) fclose(o->f);
+    else sk_atomic_abort(&o->a);
     memset(o, 0, sizeof *o);
 }
 
-/* Finish the output: flush stdout, or flush + fsync + close the temporary file, rename it over
- * path and fsync the folder. 0, or SK_EIO / SK_ECANTCREAT after a message (the temporary file is
- * removed and path untouched). */
+/* Finish the output: flush stdout or the device, or commit the temporary file. 0, or SK_EIO /
+ * SK_ECANTCREAT after a message (the temporary file is removed and path untouched). */
 static int sk_export_commit(sk_export_out *o) {
-    const char *name = o->path ? o->path : "stdout";
+    int rc = 0;
     if (!o->path) {
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "synkti export: cannot write to stdout: %s\n", strerror(errno));
-            return SK_EIO;
+            rc = SK_EIO;
         }
-        return 0;
-    }
-    if (o->direct) {
+    } else if (o->direct) {
         int bad = fflush(o->f) != 0 || ferror(o->f);
         if (fclose(o->f) != 0) bad = 1;
-        o->f = NULL;
-        if (bad) fprintf(stderr, "synkti export: cannot write to %s: %s\n", name, strerror(errno));
-        memset(o, 0, sizeof *o);
-        return bad ? SK_EIO : 0;
+        if (bad) fprintf(stderr, "synkti export: cannot write to %s: %s\n", o->path, strerror(errno));
+        rc = bad ? SK_EIO : 0;
+    } else {
+        char err[1024];
+        if ((rc = sk_atomic_commit(&o->a, err, sizeof err)) < 0) fprintf(stderr, "synkti export: %s\n", err);
     }
-    int rc = 0;
-    if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) < 0) {
-        fprintf(stderr, "synkti export: %s: cannot write %s: %s\n", name, o->tmp, strerror(errno));
-        rc = SK_EIO;
-    }
-    int closed = fclose(o->f);
-    o->f = NULL;
-    if (!rc && closed != 0) {
-        fprintf(stderr, "synkti export: %s: cannot close %s: %s\n", name, o->tmp, strerror(errno));
-        rc = SK_EIO;
-    }
-    if (!rc && rename(o->tmp, o->path) < 0) {
-        fprintf(stderr, "synkti export: %s: cannot rename %s over it: %s\n", name, o->tmp, strerror(errno));
-        rc = SK_ECANTCREAT;
-    }
-    if (rc < 0) {
-        sk_export_abort(o);
-        return rc;
-    }
-    /* Committed. Make the rename durable; file systems that can't fsync a folder (EINVAL) are fine. */
-    const char *slash = strrchr(o->path, '/');
-    char *dir = slash ? strndup(o->path, slash == o->path ? 1 : (size_t)(slash - o->path)) : strdup(".");
-    int fd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
-    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
-        fprintf(stderr, "synkti export: %s: written, but cannot fsync its folder: %s\n", name,
-                dir ? strerror(errno) : "out of memory");
-        rc = SK_EIO;
-    }
-    if (fd >= 0) close(fd);
-    free(dir);
-    free(o->tmp);
-    free(o->real);
     memset(o, 0, sizeof *o);
     return rc;
 }

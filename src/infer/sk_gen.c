@@ -22,6 +22,7 @@
 #include "engine/sk_rng.h"
 #include "infer/sk_infer.h"
 #include "infer/sk_infer_int.h"
+#include "io/sk_atomic.h"
 #include "sk_error.h"
 
 #define SK_ERRF(...) (err && errlen ? (void)snprintf(err, errlen, __VA_ARGS__) : (void)0)
@@ -202,8 +203,8 @@ int sk_gen_checkpoint(const sk_gen *g, const char *path, char *err, size_t errle
         SK_ERRF("%s: cannot read the KV cache from the %s backend: %s", path, g->be->name, sk_strerror(rc));
         goto done;
     }
-    sk_afile a;
-    if ((rc = sk_afile_open(&a, path, err, errlen)) < 0) goto done;
+    sk_atomic a;
+    if ((rc = sk_atomic_open(&a, path, "wb", err, errlen)) < 0) goto done;
     sk_ckw w = {a.f, {0}};
     sk_fnv_init(&w.h);
     double t = g->o.temperature;
@@ -230,7 +231,7 @@ int sk_gen_checkpoint(const sk_gen *g, const char *path, char *err, size_t errle
     sk_ckw_put(&w, v, kvn * 4);
     uint64_t sum = sk_fnv_final(&w.h);
     fwrite(&sum, 8, 1, a.f);
-    rc = sk_afile_commit(&a, err, errlen);
+    rc = sk_atomic_commit(&a, err, errlen);
 done:
     free(k);
     free(v);

@@ -1,5 +1,5 @@
 /* sk_infer_int.h - module-internal pieces of the inference engine shared by sk_model.c, sk_gen.c,
- * the CPU backend and tests: the model's fp32 weight view, BF16 conversion, the FNV-1a hasher. */
+ * the CPU backend and tests: the model's fp32 weight view, BF16 conversion. */
 #ifndef SK_INFER_INT_H
 #define SK_INFER_INT_H
 
@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/sk_hash.h" /* sk_fnv: model fingerprints, checkpoint checksums */
 #include "infer/sk_infer_backend.h"
 
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
@@ -40,32 +41,7 @@ static inline uint16_t sk_f32_to_bf16(float f) {
     return (uint16_t)(u >> 16);
 }
 
-/* FNV-1a 64 over 64-bit little-endian words: h = (h ^ w) * 0x100000001B3 per 8 bytes, the final
- * 0..7 bytes zero-padded into one last word, then the total byte count mixed in the same way.
- * Streaming: any split of the input gives the same value. */
-typedef struct sk_fnv {
-    uint64_t h, n;
-    unsigned char pend[8];
-    int np;
-} sk_fnv;
-
-void sk_fnv_init(sk_fnv *f);
-void sk_fnv_update(sk_fnv *f, const void *p, size_t n);
-uint64_t sk_fnv_final(const sk_fnv *f);
 
 
-/* Atomic file output: a temporary file next to path, fsync'd and renamed over it on commit. */
-typedef struct sk_afile {
-    FILE *f;
-    char tmp[4096];
-    const char *path;
-} sk_afile;
-/* Open a temporary file next to path. 0 or SK_ECANTCREAT with a message. */
-int sk_afile_open(sk_afile *a, const char *path, char *err, size_t errlen);
-/* Flush, fsync, close and rename over path, then fsync the folder. 0 or SK_EIO / SK_ECANTCREAT
- * with a message; the temporary file is removed on failure. */
-int sk_afile_commit(sk_afile *a, char *err, size_t errlen);
-/* Close and remove the temporary file (after a failed write). Can't fail. */
-void sk_afile_abort(sk_afile *a);
 
 #endif

@@ -12,6 +12,7 @@
 #include "engine/sk_rng.h"
 #include "infer/sk_infer.h"
 #include "infer/sk_infer_int.h"
+#include "io/sk_atomic.h"
 #include "sk_error.h"
 
 /* One tensor of the canonical list (GPT-2 names, canonical order = order in the host buffer). */
@@ -113,109 +114,6 @@ static int sk_model__tensors(const sk_model_cfg *c, sk_tdesc *t) {
 }
 
 static size_t sk_tdesc_count(const sk_tdesc *t) { return t->dim[0] * (t->ndim == 2 ? t->dim[1] : 1); }
-
-/* ---- hashing, atomic files -------------------------------------------------------------------- */
-
-#define SK_FNV_OFF 0xCBF29CE484222325ULL
-#define SK_FNV_PRIME 0x100000001B3ULL
-
-void sk_fnv_init(sk_fnv *f) { memset(f, 0, sizeof *f), f->h = SK_FNV_OFF; }
-
-void sk_fnv_update(sk_fnv *f, const void *p, size_t n) {
-    const unsigned char *s = p;
-    f->n += n;
-    for (; n && f->np; n--) {
-        f->pend[f->np] = *s++;
-        if (++f->np == 8) {
-            uint64_t w;
-            memcpy(&w, f->pend, 8);
-            f->h = (f->h ^ w) * SK_FNV_PRIME;
-            f->np = 0;
-        }
-    }
-    if (!n) return;
-    uint64_t h = f->h;
-    for (; n >= 8; n -= 8, s += 8) {
-        uint64_t w;
-        memcpy(&w, s, 8);
-        h = (h ^ w) * SK_FNV_PRIME;
-    }
-    f->h = h;
-    for (size_t i = 0; i < n; i++) f->pend[i] = s[i];
-    f->np = (int)n;
-}
-
-uint64_t sk_fnv_final(const sk_fnv *f) {
-    uint64_t h = f->h;
-    if (f->np) {
-        unsigned char b[8] = {0};
-        memcpy(b, f->pend, (size_t)f->np);
-        uint64_t w;
-        memcpy(&w, b, 8);
-        h = (h ^ w) * SK_FNV_PRIME;
-    }
-    return (h ^ f->n) * SK_FNV_PRIME;
-}
-
-int sk_afile_open(sk_afile *a, const char *path, char *err, size_t errlen) {
-    a->f = NULL;
-    a->path = path;
-    if ((size_t)snprintf(a->tmp, sizeof a->tmp, "%s.tmp.XXXXXX", path) >= sizeof a->tmp) {
-        SK_ERRF("%s: path too long", path);
-        return SK_ECANTCREAT;
-    }
-    int fd = mkstemp(a->tmp);
-    if (fd < 0) {
-        SK_ERRF("%s: cannot create a temporary file next to it: %s", path, strerror(errno));
-        return SK_ECANTCREAT;
-    }
-    mode_t um = umask(0); /* as `synkti export`: the final file gets the usual 0666 & ~umask */
-    umask(um);
-    if (fchmod(fd, 0666 & ~um) < 0 || !(a->f = fdopen(fd, "wb"))) {
-        close(fd);
-        unlink(a->tmp);
-        SK_ERRF("%s: %s", path, strerror(errno));
-        return SK_ECANTCREAT;
-    }
-    return 0;
-}
-
-void sk_afile_abort(sk_afile *a) {
-    if (a->f) fclose(a->f);
-    a->f = NULL;
-    unlink(a->tmp);
-}
-
-int sk_afile_commit(sk_afile *a, char *err, size_t errlen) {
-    if (fflush(a->f) != 0 || ferror(a->f) || fsync(fileno(a->f)) < 0) {
-        SK_ERRF("%s: write failed: %s", a->path, strerror(errno));
-        sk_afile_abort(a);
-        return SK_EIO;
-    }
-    int rc = fclose(a->f);
-    a->f = NULL;
-    if (rc != 0) {
-        SK_ERRF("%s: write failed: %s", a->path, strerror(errno));
-        unlink(a->tmp);
-        return SK_EIO;
-    }
-    if (rename(a->tmp, a->path) < 0) {
-        SK_ERRF("%s: cannot rename the temporary file over it: %s", a->path, strerror(errno));
-        unlink(a->tmp);
-        return SK_ECANTCREAT;
-    }
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", a->path);
-    char *sl = strrchr(dir, '/');
-    if (sl) sl == dir ? (void)(sl[1] = 0) : (void)(*sl = 0);
-    else snprintf(dir, sizeof dir, ".");
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) { /* best effort: some file systems can't fsync a folder */
-        (void)fsync(fd);
-        close(fd);
-    }
-    return 0;
-}
 
 /* ---- the model object ------------------------------------------------------------------------- */
 
@@ -353,7 +251,7 @@ int sk_model_save(const sk_model *m, const char *path, char *err, size_t errlen)
     cJSON *root = cJSON_CreateObject();
     char *hdr = NULL;
     uint16_t *tmp = NULL;
-    sk_afile a = {0};
+    sk_atomic a = {0};
     if (!t || !root) goto fail_nomem;
     sk_model__tensors(&m->cfg, t);
     cJSON *meta = cJSON_AddObjectToObject(root, "__metadata__");
@@ -384,7 +282,7 @@ int sk_model_save(const sk_model *m, const char *path, char *err, size_t errlen)
     }
     if (!(hdr = cJSON_PrintUnformatted(root))) goto fail_nomem;
     size_t hl = strlen(hdr), pad = (8 - hl % 8) % 8;
-    if ((rc = sk_afile_open(&a, path, err, errlen)) < 0) goto done;
+    if ((rc = sk_atomic_open(&a, path, "wb", err, errlen)) < 0) goto done;
     unsigned char le[8];
     uint64_t n64 = hl + pad;
     for (int i = 0; i < 8; i++) le[i] = (unsigned char)(n64 >> (8 * i));
@@ -395,7 +293,7 @@ int sk_model_save(const sk_model *m, const char *path, char *err, size_t errlen)
         fwrite(m->buf, sizeof(float), m->nfloat, a.f);
     } else {
         if (!(tmp = malloc(65536 * sizeof *tmp))) {
-            sk_afile_abort(&a);
+            sk_atomic_abort(&a);
             goto fail_nomem;
         }
         for (size_t i = 0; i < m->nfloat; i += 65536) {
@@ -404,7 +302,7 @@ int sk_model_save(const sk_model *m, const char *path, char *err, size_t errlen)
             fwrite(tmp, 2, n, a.f);
         }
     }
-    rc = sk_afile_commit(&a, err, errlen);
+    rc = sk_atomic_commit(&a, err, errlen);
     goto done;
 fail_nomem:
     SK_ERRF("%s: out of memory", path);

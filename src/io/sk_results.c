@@ -1,6 +1,7 @@
 /* sk_results.c - column tables and atomic HDF5 results files: write, read, merge. */
-#define _XOPEN_SOURCE 700 /* realpath() */
 #include "io/sk_results.h"
+
+#include "io/sk_atomic.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +16,7 @@
 
 #include <hdf5.h>
 
-#define SK_RESULTS__CHUNK 4096 /* rows per chunk of a /runs dataset */
+#define SK_RESULTS__CHUNK 4096 /* rows per chunk of a column dataset */
 #define SK_RESULTS__DEFLATE 4  /* deflate level of /runs datasets */
 
 /* ================================================================================================
@@ -171,21 +172,49 @@ static int sk_results__err(char *errbuf, size_t errlen, int code, const char *fm
 }
 
 /* HDF5 prints its error stack to stderr by default; we report through errbuf instead. The
- * caller's setting is restored on the way out. */
+ * caller's setting is restored on the way out. `bad_sum` records whether a failed read came from a
+ * checksum that does not match (Fletcher32 on data, the metadata checksums), so that the message
+ * can say the file is damaged: sk_results__sum() looks at HDF5's error stack right after the
+ * failed call (the next call clears it). Not through an H5Eset_auto2 handler: with one installed,
+ * HDF5 1.10 fails to close its library at exit after such errors. */
 typedef struct {
     H5E_auto2_t fn;
     void *data;
+    int bad_sum;
 } sk_results__quiet;
+
+static herr_t sk_results__walk_sum(unsigned n, const H5E_error2_t *e, void *bad) {
+    if (e->desc && strstr(e->desc, "checksum")) *(int *)bad = 1;
+    return 0;
+}
+
+/* Note in *bad whether the HDF5 call that just failed reported a checksum mismatch. */
+static void sk_results__sum(int *bad) {
+    if (!*bad) H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, sk_results__walk_sum, bad);
+}
 
 static void sk_results__quiet_on(sk_results__quiet *q) {
     q->fn = NULL;
     q->data = NULL;
+    q->bad_sum = 0;
     H5Eget_auto2(H5E_DEFAULT, &q->fn, &q->data);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
 }
 
-static void sk_results__quiet_off(const sk_results__quiet *q) {
-    H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
+/* End of a quiet section that ends with `rc`: returns rc, SK_EDATA with errbuf's message
+ * extended ("the file is damaged") when a failed call reported a checksum mismatch. The caller's
+ * HDF5 error printing is restored, except after bad data: HDF5 1.10 can't always release a
+ * damaged file and, at exit, would print that it can't close the library. */
+static int sk_results__quiet_off(const sk_results__quiet *q, int rc, char *errbuf, size_t errlen) {
+    if (q->bad_sum && rc < 0) {
+        rc = SK_EDATA;
+        if (errbuf && errlen) {
+            size_t len = strlen(errbuf);
+            snprintf(errbuf + len, errlen - len, " (a checksum does not match: the file is damaged)");
+        }
+    }
+    if (rc != SK_EDATA) H5Eset_auto2(H5E_DEFAULT, q->fn, q->data);
+    return rc;
 }
 
 /* File access list with locking off (HPC file systems that reject locks). -1 on failure. */
@@ -196,6 +225,10 @@ static hid_t sk_results__fapl(int for_write) {
     /* H5Fclose fails, rather than silently deferring the close, if an object is left open: the
      * fsync that follows must see a complete file. */
     if (for_write && H5Pset_fclose_degree(fapl, H5F_CLOSE_SEMI) < 0) goto fail;
+    /* The 1.10 file format: the superblock, object headers (and the attributes in them) and the
+     * chunk indexes carry checksums, so damaged metadata is refused instead of parsed. Readers
+     * need HDF5 1.10 or later (h5py and netCDF4 wheels ship newer). */
+    if (for_write && H5Pset_libver_bounds(fapl, H5F_LIBVER_V110, H5F_LIBVER_V110) < 0) goto fail;
     return fapl;
 fail:
     H5Pclose(fapl);
@@ -214,39 +247,9 @@ static hid_t sk_results__str_type(size_t len, H5T_cset_t cset) {
     return ty;
 }
 
-/* Folder of path ("." when it has none), malloc'd. */
-static char *sk_results__dirname(const char *path) {
-    const char *slash = strrchr(path, '/');
-    if (!slash) return strdup(".");
-    size_t len = slash == path ? 1 : (size_t)(slash - path);
-    char *d = malloc(len + 1);
-    if (!d) return NULL;
-    memcpy(d, path, len);
-    d[len] = '\0';
-    return d;
-}
-
 /* ================================================================================================
  * Writing
  * ==============================================================================================*/
-
-char *sk_results_link_target(const char *path) {
-    struct stat lst;
-    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return NULL;
-    char *r = realpath(path, NULL);
-    if (r) return r;
-    char buf[PATH_MAX];
-    ssize_t n = readlink(path, buf, sizeof buf - 1);
-    if (n <= 0) return NULL;
-    buf[n] = '\0';
-    if (buf[0] == '/') return strdup(buf);
-    char *dir = sk_results__dirname(path);
-    if (!dir) return NULL;
-    size_t len = strlen(dir) + 1 + (size_t)n + 1;
-    if ((r = malloc(len))) snprintf(r, len, "%s/%s", dir, buf);
-    free(dir);
-    return r;
-}
 
 /* Scalar attribute `name` of file type ftype from *val in memory type mtype. 0 or -1. */
 static int sk_results__attr_put(hid_t obj, const char *name, hid_t ftype, hid_t mtype,
@@ -264,12 +267,14 @@ fail_space:
     return rc;
 }
 
-/* Scalar variable-length UTF-8 string attribute (NULL stored as ""). 0 or -1. */
+/* Scalar fixed-length UTF-8 string attribute (NULL stored as ""). Fixed, not variable, length:
+ * the text then lives in the checksummed object header, not in the unchecksummed global heap.
+ * 0 or -1. */
 static int sk_results__attr_put_str(hid_t obj, const char *name, const char *val) {
-    hid_t ty = sk_results__str_type(0, H5T_CSET_UTF8);
-    if (ty < 0) return -1;
     const char *v = val ? val : "";
-    int rc = sk_results__attr_put(obj, name, ty, ty, &v);
+    hid_t ty = sk_results__str_type(strlen(v) + 1, H5T_CSET_UTF8);
+    if (ty < 0) return -1;
+    int rc = sk_results__attr_put(obj, name, ty, ty, v);
     H5Tclose(ty);
     return rc;
 }
@@ -299,13 +304,18 @@ static int sk_results__write_meta(hid_t file, const sk_results_meta *m, const ch
     return 0;
 }
 
-/* Attribute `columns` on g: the column names in order (a null dataspace for no columns). */
+/* Attribute `columns` on g: the column names in order (a null dataspace for no columns), as
+ * fixed-length strings (see sk_results__attr_put_str). */
 static int sk_results__write_colnames(hid_t g, const sk_table *t) {
     int rc = -1;
-    const char **names = malloc((t->ncols ? t->ncols : 1) * sizeof *names);
+    size_t len = 1; /* longest name + 1 */
+    for (size_t i = 0; i < t->ncols; i++)
+        if (strlen(t->cols[i].name) + 1 > len) len = strlen(t->cols[i].name) + 1;
+    if (t->ncols && len > SIZE_MAX / t->ncols) return SK_ENOMEM;
+    char *names = calloc(t->ncols ? t->ncols : 1, len);
     if (!names) return SK_ENOMEM;
-    for (size_t i = 0; i < t->ncols; i++) names[i] = t->cols[i].name;
-    hid_t ty = sk_results__str_type(0, H5T_CSET_UTF8);
+    for (size_t i = 0; i < t->ncols; i++) memcpy(names + i * len, t->cols[i].name, strlen(t->cols[i].name));
+    hid_t ty = sk_results__str_type(len, H5T_CSET_UTF8);
     if (ty < 0) goto fail_type;
     hsize_t dims[1] = {t->ncols};
     hid_t sp = t->ncols ? H5Screate_simple(1, dims, NULL) : H5Screate(H5S_NULL);
@@ -324,12 +334,14 @@ fail_type:
     return rc;
 }
 
-/* One column dataset in group g. `chunked`: chunked + deflate with unlimited max size. 0 or -1
- * (SK_ENOMEM for a failed allocation). */
-static int sk_results__write_col(hid_t g, const sk_table_col *c, int chunked) {
+/* One column dataset in group g, chunked (min(n, 4096) rows, at least 1) with the Fletcher32
+ * checksum filter, so that damaged data is refused on reading. `series`: deflated too, with
+ * unlimited max size. 0 or -1 (SK_ENOMEM for a failed allocation). */
+static int sk_results__write_col(hid_t g, const sk_table_col *c, int series) {
     int rc = -1;
     hsize_t n = c->n;
-    hsize_t dims[1] = {n}, maxdims[1] = {chunked ? H5S_UNLIMITED : n};
+    /* a fixed max size of 0 admits no chunk: empty columns are extendible */
+    hsize_t dims[1] = {n}, maxdims[1] = {series || !n ? H5S_UNLIMITED : n};
     hid_t ftype, mtype, own_type = -1;
     char *packed = NULL;
     const void *buf = c->v.any;
@@ -359,11 +371,10 @@ static int sk_results__write_col(hid_t g, const sk_table_col *c, int chunked) {
     if (sp < 0) goto fail_space;
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (dcpl < 0) goto fail_dcpl;
-    if (chunked) {
-        hsize_t chunk[1] = {n < SK_RESULTS__CHUNK ? (n ? n : 1) : SK_RESULTS__CHUNK};
-        if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_deflate(dcpl, SK_RESULTS__DEFLATE) < 0)
-            goto fail_ds;
-    }
+    hsize_t chunk[1] = {n < SK_RESULTS__CHUNK ? (n ? n : 1) : SK_RESULTS__CHUNK};
+    if (H5Pset_chunk(dcpl, 1, chunk) < 0 || (series && H5Pset_deflate(dcpl, SK_RESULTS__DEFLATE) < 0) ||
+        H5Pset_fletcher32(dcpl) < 0) /* last: the checksum covers the stored (compressed) bytes */
+        goto fail_ds;
     hid_t ds = H5Dcreate2(g, c->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
     if (ds < 0) goto fail_ds;
     rc = 0;
@@ -383,7 +394,7 @@ fail_type:
 /* Group `gname` under loc holding table t (already checked consistent); `where` names it in
  * messages ("/summary", "/runs/7"). */
 static int sk_results__write_table(hid_t loc, const char *gname, const char *where,
-                                   const sk_table *t, int chunked, const char *path, char *errbuf,
+                                   const sk_table *t, int series, const char *path, char *errbuf,
                                    size_t errlen) {
     int rc = 0;
     hid_t g = H5Gcreate2(loc, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -395,7 +406,7 @@ static int sk_results__write_table(hid_t loc, const char *gname, const char *whe
         goto fail_cols;
     }
     for (size_t i = 0; i < t->ncols; i++) {
-        r = sk_results__write_col(g, &t->cols[i], chunked);
+        r = sk_results__write_col(g, &t->cols[i], series);
         if (r < 0) {
             rc = r == SK_ENOMEM ? SK_ENOMEM : SK_EIO;
             sk_results__err(errbuf, errlen, rc, "%s: cannot write dataset %s/%s", path, where,
@@ -429,81 +440,32 @@ static int sk_results__check_table(const sk_table *t, const char *where, const c
 typedef int (*sk_results__fill_fn)(hid_t file, const char *path, void *ctx, char *errbuf,
                                    size_t errlen);
 
-/* The atomic write protocol: <path>.tmp.<pid>, fill, H5Fclose, fsync, rename, fsync folder. On
- * failure before the rename, the temporary file is removed and path is untouched. */
+/* Fill a new file and commit it with the one atomic writer (io/sk_atomic.h): on failure the
+ * temporary file is removed and path is untouched. */
 static int sk_results__atomic(const char *path, sk_results__fill_fn fill, void *ctx, char *errbuf,
                               size_t errlen) {
-    int rc;
-    /* A symbolic link keeps pointing where it did: the file it names is the one replaced. */
-    char *real = sk_results_link_target(path);
-    if (real) path = real;
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    char *dir = sk_results__dirname(path);
-    if (!tmp || !dir) {
-        rc = sk_results__err(errbuf, errlen, SK_ENOMEM, "%s: out of memory", path);
-        goto fail_alloc;
-    }
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+    sk_atomic a;
+    int rc = sk_atomic_open(&a, path, NULL, errbuf, errlen);
+    if (rc < 0) return rc;
+    path = a.path; /* a symbolic link's target */
     hid_t fapl = sk_results__fapl(1);
     if (fapl < 0) {
         rc = sk_results__err(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
-        goto fail_alloc;
+        goto fail_fapl;
     }
-    errno = 0;
-    hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    hid_t file = H5Fcreate(a.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+    H5Pclose(fapl);
     if (file < 0) {
-        int e = errno;
-        rc = sk_results__err(errbuf, errlen, SK_ECANTCREAT, "%s: cannot create %s%s%s", path, tmp,
-                             e ? ": " : "", e ? strerror(e) : "");
-        goto fail_create;
+        rc = sk_results__err(errbuf, errlen, SK_ECANTCREAT, "%s: cannot create %s", path, a.tmp);
+        goto fail_fapl;
     }
     rc = fill(file, path, ctx, errbuf, errlen);
-    if (rc < 0) goto fail_fill;
-    herr_t closed = H5Fclose(file);
-    if (closed < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot flush and close %s", path, tmp);
-        goto fail_closed;
-    }
-    int fd = open(tmp, O_RDONLY);
-    if (fd < 0 || fsync(fd) < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot fsync %s: %s", path, tmp, strerror(errno));
-        if (fd >= 0) close(fd);
-        goto fail_closed;
-    }
-    if (close(fd) < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close %s: %s", path, tmp, strerror(errno));
-        goto fail_closed;
-    }
-    if (rename(tmp, path) < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot rename %s over it: %s", path, tmp,
-                             strerror(errno));
-        goto fail_closed;
-    }
-    /* Committed: path now holds the new file. A folder that can't be fsync'd leaves it in place
-     * but not known to be durable; file systems that don't support it (EINVAL) are fine. */
-    fd = open(dir, O_RDONLY | O_DIRECTORY);
-    if (fd < 0 || (fsync(fd) < 0 && errno != EINVAL)) {
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: written, but cannot fsync folder %s: %s",
-                             path, dir, strerror(errno));
-    }
-    if (fd >= 0) close(fd);
-    H5Pclose(fapl);
-    free(tmp);
-    free(dir);
-    free(real);
-    return rc;
-
-fail_fill:
-    H5Fclose(file);
-fail_closed:
-    unlink(tmp);
-fail_create:
-    H5Pclose(fapl);
-fail_alloc:
-    free(tmp);
-    free(dir);
-    free(real);
+    if (H5Fclose(file) < 0 && !rc)
+        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot flush and close %s", path, a.tmp);
+    if (rc < 0) goto fail_fapl;
+    return sk_atomic_commit(&a, errbuf, errlen);
+fail_fapl:
+    sk_atomic_abort(&a);
     return rc;
 }
 
@@ -554,8 +516,7 @@ int sk_results_write_runs(const char *path, const sk_results_meta *meta, const s
     sk_results__quiet q;
     sk_results__quiet_on(&q);
     rc = sk_results__atomic(path, sk_results__fill_write, &w, errbuf, errlen);
-    sk_results__quiet_off(&q);
-    return rc;
+    return sk_results__quiet_off(&q, rc, errbuf, errlen);
 }
 
 int sk_results_write(const char *path, const sk_results_meta *meta, const sk_table *summary,
@@ -579,7 +540,8 @@ void sk_results_meta_fini(sk_results_meta *m) {
 
 /* Open path read-only. SK_ENOINPUT if it can't be opened as a regular file, SK_EDATA if HDF5
  * can't open it. */
-static int sk_results__open_read(const char *path, hid_t *file, char *errbuf, size_t errlen) {
+static int sk_results__open_read(const char *path, hid_t *file, int *sum, char *errbuf,
+                                 size_t errlen) {
     struct stat st;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
@@ -591,17 +553,35 @@ static int sk_results__open_read(const char *path, hid_t *file, char *errbuf, si
     if (fapl < 0)
         return sk_results__err(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
     *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
+    if (*file < 0) sk_results__sum(sum);
     H5Pclose(fapl);
     if (*file < 0) return sk_results__err(errbuf, errlen, SK_EDATA, "%s: not an HDF5 file, or damaged", path);
     return 0;
 }
 
+/* Whether `count` values of `esize` bytes each fit in the file that holds obj, stored at up to
+ * `ratio` to one (deflate packs at most 1032 bytes into one): sizes read from a damaged file can
+ * be anything, and must not reach malloc. */
+static int sk_results__fits(hid_t obj, hsize_t count, hsize_t esize, hsize_t ratio) {
+    hsize_t fsize = 0;
+    hid_t f = H5Iget_file_id(obj);
+    if (f < 0) return 0;
+    herr_t r = H5Fget_filesize(f, &fsize);
+    H5Fclose(f);
+    if (r < 0 || fsize > ((hsize_t)1 << 52)) return 0;
+    hsize_t cap = fsize * ratio + 65536;
+    return count <= cap / (esize ? esize : 1);
+}
+
 /* Read string attribute `name` (scalar, fixed or variable length) into a malloc'd *out.
  * 0, SK_EDATA (missing or not a scalar string) or SK_ENOMEM. */
-static int sk_results__attr_get_str(hid_t obj, const char *name, char **out) {
+static int sk_results__attr_get_str(hid_t obj, const char *name, char **out, int *sum) {
     int rc = SK_EDATA;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) goto fail_attr;
+    if (a < 0) {
+        sk_results__sum(sum);
+        goto fail_attr;
+    }
     hid_t ft = H5Aget_type(a);
     if (ft < 0) goto fail_type;
     hid_t sp = H5Aget_space(a);
@@ -609,7 +589,7 @@ static int sk_results__attr_get_str(hid_t obj, const char *name, char **out) {
     if (H5Tget_class(ft) != H5T_STRING || H5Sget_simple_extent_npoints(sp) != 1) goto fail_mtype;
     htri_t vl = H5Tis_variable_str(ft);
     size_t fsize = H5Tget_size(ft);
-    if (vl < 0) goto fail_mtype;
+    if (vl < 0 || (!vl && !sk_results__fits(a, 1, fsize, 1))) goto fail_mtype;
     hid_t mt = sk_results__str_type(vl > 0 ? 0 : fsize + 1, H5Tget_cset(ft));
     if (mt < 0) goto fail_mtype;
     if (vl > 0) {
@@ -618,11 +598,16 @@ static int sk_results__attr_get_str(hid_t obj, const char *name, char **out) {
             *out = strdup(s ? s : "");
             rc = *out ? 0 : SK_ENOMEM;
             H5free_memory(s);
+        } else {
+            sk_results__sum(sum);
         }
     } else {
         char *s = calloc(1, fsize + 1);
         if (!s) rc = SK_ENOMEM;
-        else if (H5Aread(a, mt, s) < 0) free(s);
+        else if (H5Aread(a, mt, s) < 0) {
+            sk_results__sum(sum);
+            free(s);
+        }
         else { *out = s; rc = 0; }
     }
     H5Tclose(mt);
@@ -637,10 +622,13 @@ fail_attr:
 }
 
 /* Read scalar integer attribute `name` converted to mtype. 0 or SK_EDATA. */
-static int sk_results__attr_get_int(hid_t obj, const char *name, hid_t mtype, void *out) {
+static int sk_results__attr_get_int(hid_t obj, const char *name, hid_t mtype, void *out, int *sum) {
     int rc = SK_EDATA;
     hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
-    if (a < 0) return rc;
+    if (a < 0) {
+        sk_results__sum(sum);
+        return rc;
+    }
     hid_t ft = H5Aget_type(a), sp = H5Aget_space(a);
     if (ft >= 0 && sp >= 0 && H5Tget_class(ft) == H5T_INTEGER &&
         H5Sget_simple_extent_npoints(sp) == 1 && H5Aread(a, mtype, out) >= 0)
@@ -651,14 +639,14 @@ static int sk_results__attr_get_int(hid_t obj, const char *name, hid_t mtype, vo
     return rc;
 }
 
-static int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *m, char *errbuf,
-                                 size_t errlen) {
+static int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *m, int *sum,
+                                 char *errbuf, size_t errlen) {
     static const char *const names[] = {"tool_version", "git_sha", "command_line", "config_yaml",
                                         "config_sha256"};
     char **dst[] = {&m->tool_version, &m->git_sha, &m->command_line, &m->config_yaml,
                     &m->config_sha256};
     memset(m, 0, sizeof *m);
-    if (sk_results__attr_get_int(file, "schema_version", H5T_NATIVE_INT, &m->schema_version) < 0)
+    if (sk_results__attr_get_int(file, "schema_version", H5T_NATIVE_INT, &m->schema_version, sum) < 0)
         return sk_results__err(errbuf, errlen, SK_EDATA,
                                "%s: not a Synkti results file (no schema_version attribute)", path);
     if (m->schema_version != SK_RESULTS_SCHEMA_VERSION)
@@ -666,37 +654,41 @@ static int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *
                                "%s: schema_version %d is not supported (this build reads %d)", path,
                                m->schema_version, SK_RESULTS_SCHEMA_VERSION);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
-        int rc = sk_results__attr_get_str(file, names[i], dst[i]);
+        int rc = sk_results__attr_get_str(file, names[i], dst[i], sum);
         if (rc < 0)
             return sk_results__err(errbuf, errlen, rc, "%s: %s root attribute %s", path,
                                    rc == SK_ENOMEM ? "out of memory reading" : "missing or bad",
                                    names[i]);
     }
-    if (sk_results__attr_get_int(file, "master_seed", H5T_NATIVE_UINT64, &m->master_seed) < 0)
+    if (sk_results__attr_get_int(file, "master_seed", H5T_NATIVE_UINT64, &m->master_seed, sum) < 0)
         return sk_results__err(errbuf, errlen, SK_EDATA, "%s: missing or bad root attribute master_seed", path);
     return 0;
 }
 
 /* Read the `columns` attribute of g: *names gets n malloc'd strings (caller frees each and the
  * array). 0, SK_EDATA or SK_ENOMEM. */
-static int sk_results__read_colnames(hid_t g, char ***names, size_t *n) {
+static int sk_results__read_colnames(hid_t g, char ***names, size_t *n, int *sum) {
     int rc = SK_EDATA;
     *names = NULL;
     *n = 0;
     hid_t a = H5Aopen(g, "columns", H5P_DEFAULT);
-    if (a < 0) goto fail_attr;
+    if (a < 0) {
+        sk_results__sum(sum);
+        goto fail_attr;
+    }
     hid_t ft = H5Aget_type(a);
     if (ft < 0) goto fail_type;
     hid_t sp = H5Aget_space(a);
     if (sp < 0) goto fail_space;
     hssize_t np = H5Sget_simple_extent_npoints(sp);
-    if (H5Tget_class(ft) != H5T_STRING || np < 0) goto fail_check;
+    if (H5Tget_class(ft) != H5T_STRING || np < 0 || !sk_results__fits(a, (hsize_t)np, 1, 1))
+        goto fail_check;
     char **out = calloc(np ? (size_t)np : 1, sizeof *out);
     if (!out) { rc = SK_ENOMEM; goto fail_check; }
     if (np == 0) { rc = 0; goto done; }
     htri_t vl = H5Tis_variable_str(ft);
     size_t fsize = H5Tget_size(ft);
-    if (vl < 0) goto fail_read;
+    if (vl < 0 || !sk_results__fits(a, (hsize_t)np, vl ? 1 : fsize, 1)) goto fail_read;
     hid_t mt = sk_results__str_type(vl > 0 ? 0 : fsize + 1, H5Tget_cset(ft));
     if (mt < 0) goto fail_read;
     if (vl > 0) {
@@ -707,6 +699,8 @@ static int sk_results__read_colnames(hid_t g, char ***names, size_t *n) {
             for (hssize_t i = 0; i < np && !rc; i++)
                 if (!(out[i] = strdup(raw[i] ? raw[i] : ""))) rc = SK_ENOMEM;
             H5Dvlen_reclaim(mt, sp, H5P_DEFAULT, raw);
+        } else {
+            sk_results__sum(sum);
         }
         free(raw);
     } else {
@@ -716,6 +710,8 @@ static int sk_results__read_colnames(hid_t g, char ***names, size_t *n) {
             rc = 0;
             for (hssize_t i = 0; i < np && !rc; i++)
                 if (!(out[i] = strndup(raw + (size_t)i * (fsize + 1), fsize))) rc = SK_ENOMEM;
+        } else {
+            sk_results__sum(sum);
         }
         free(raw);
     }
@@ -744,11 +740,14 @@ fail_attr:
  * the first column); a column of another length is an error. 0, SK_EDATA or SK_ENOMEM; `why` is
  * set to a short reason on SK_EDATA. */
 static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *nrows,
-                                const char **why) {
+                                const char **why, int *sum) {
     int rc = SK_EDATA;
     *why = "cannot open";
     hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
-    if (ds < 0) goto fail_ds;
+    if (ds < 0) {
+        sk_results__sum(sum);
+        goto fail_ds;
+    }
     hid_t ft = H5Dget_type(ds);
     if (ft < 0) goto fail_type;
     hid_t sp = H5Dget_space(ds);
@@ -788,6 +787,8 @@ static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *
     default:
         goto fail_check;
     }
+    *why = "claims more rows than the file can hold (damaged)";
+    if (!sk_results__fits(ds, n, type == SK_TABLE_STR ? fsize + 1 : 8, 1032)) goto fail_mt;
 
     sk_table_col *c;
     rc = sk_table__add_col_n(t, name, type, n, &c);
@@ -796,7 +797,10 @@ static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *
     rc = SK_EDATA;
     *why = "cannot be read";
     if (type != SK_TABLE_STR) {
-        if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v.any) < 0) goto fail_mt;
+        if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v.any) < 0) {
+            sk_results__sum(sum);
+            goto fail_mt;
+        }
         rc = 0;
     } else {
         char *raw = calloc(n ? n : 1, fsize + 1);
@@ -805,6 +809,8 @@ static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *
             rc = 0;
             for (size_t i = 0; i < n && !rc; i++)
                 if (!(c->v.str[i] = strndup(raw + i * (fsize + 1), fsize))) rc = SK_ENOMEM;
+        } else {
+            sk_results__sum(sum);
         }
         free(raw);
     }
@@ -824,13 +830,16 @@ fail_ds:
 /* Read group `gname` under loc (laid out by sk_results__write_table) into t (initialised, empty).
  * On error t may hold some columns; the caller finalises it. */
 static int sk_results__read_table(hid_t loc, const char *gname, const char *where, sk_table *t,
-                                  const char *path, char *errbuf, size_t errlen) {
+                                  const char *path, int *sum, char *errbuf, size_t errlen) {
     int rc;
     hid_t g = H5Gopen2(loc, gname, H5P_DEFAULT);
-    if (g < 0) return sk_results__err(errbuf, errlen, SK_EDATA, "%s: no group %s", path, where);
+    if (g < 0) {
+        sk_results__sum(sum);
+        return sk_results__err(errbuf, errlen, SK_EDATA, "%s: no group %s", path, where);
+    }
     char **names;
     size_t n;
-    rc = sk_results__read_colnames(g, &names, &n);
+    rc = sk_results__read_colnames(g, &names, &n, sum);
     if (rc < 0) {
         sk_results__err(errbuf, errlen, rc, "%s: %s attribute %s/columns", path,
                         rc == SK_ENOMEM ? "out of memory reading" : "missing or bad", where);
@@ -839,7 +848,7 @@ static int sk_results__read_table(hid_t loc, const char *gname, const char *wher
     size_t nrows = SIZE_MAX;
     for (size_t i = 0; i < n && !rc; i++) {
         const char *why;
-        rc = sk_results__read_col(g, names[i], t, &nrows, &why);
+        rc = sk_results__read_col(g, names[i], t, &nrows, &why, sum);
         if (rc == SK_ENOMEM) sk_results__err(errbuf, errlen, rc, "%s: out of memory reading %s/%s", path, where, names[i]);
         else if (rc < 0) sk_results__err(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, names[i], why);
     }
@@ -862,16 +871,16 @@ int sk_results_read(const char *path, sk_results_meta *meta_out, sk_table *summa
     sk_results__quiet q;
     sk_results__quiet_on(&q);
     hid_t file;
-    int rc = sk_results__open_read(path, &file, errbuf, errlen);
+    int rc = sk_results__open_read(path, &file, &q.bad_sum, errbuf, errlen);
     if (rc < 0) goto fail_open;
-    rc = sk_results__read_meta(file, path, &m, errbuf, errlen);
+    rc = sk_results__read_meta(file, path, &m, &q.bad_sum, errbuf, errlen);
     if (rc < 0) goto fail_read;
     if (summary_out) {
-        rc = sk_results__read_table(file, "summary", "/summary", &t, path, errbuf, errlen);
+        rc = sk_results__read_table(file, "summary", "/summary", &t, path, &q.bad_sum, errbuf, errlen);
         if (rc < 0) goto fail_read;
     }
     H5Fclose(file);
-    sk_results__quiet_off(&q);
+    sk_results__quiet_off(&q, 0, errbuf, errlen);
     if (meta_out) *meta_out = m;
     else sk_results_meta_fini(&m);
     if (summary_out) *summary_out = t;
@@ -882,8 +891,7 @@ fail_read:
     sk_results_meta_fini(&m);
     sk_table_fini(&t);
 fail_open:
-    sk_results__quiet_off(&q);
-    return rc;
+    return sk_results__quiet_off(&q, rc, errbuf, errlen);
 }
 
 int sk_results_read_series(const char *path, const char *run_id, sk_table *out, char *errbuf,
@@ -893,9 +901,9 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
     sk_results__quiet q;
     sk_results__quiet_on(&q);
     hid_t file;
-    int rc = sk_results__open_read(path, &file, errbuf, errlen);
+    int rc = sk_results__open_read(path, &file, &q.bad_sum, errbuf, errlen);
     if (rc < 0) goto fail_open;
-    rc = sk_results__read_meta(file, path, &m, errbuf, errlen); /* checks it is ours */
+    rc = sk_results__read_meta(file, path, &m, &q.bad_sum, errbuf, errlen); /* checks it is ours */
     sk_results_meta_fini(&m);
     if (rc < 0) goto fail_read;
     char where[300];
@@ -912,20 +920,20 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
     }
     hid_t runs = H5Gopen2(file, "runs", H5P_DEFAULT);
     if (runs < 0) {
+        sk_results__sum(&q.bad_sum);
         rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: /runs is not a group", path);
         goto fail_read;
     }
     if (H5Lexists(runs, run_id, H5P_DEFAULT) <= 0)
         rc = sk_results__err(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
     else
-        rc = sk_results__read_table(runs, run_id, where, out, path, errbuf, errlen);
+        rc = sk_results__read_table(runs, run_id, where, out, path, &q.bad_sum, errbuf, errlen);
     H5Gclose(runs);
 fail_read:
     H5Fclose(file);
     if (rc < 0) sk_table_fini(out);
 fail_open:
-    sk_results__quiet_off(&q);
-    return rc;
+    return sk_results__quiet_off(&q, rc, errbuf, errlen);
 }
 
 /* ================================================================================================
@@ -1063,12 +1071,13 @@ typedef struct {
     const sk_table *summary;
     const char *const *inputs;
     size_t n;
+    int *sum; /* set when an input's /runs failed a checksum */
 } sk_results__mctx;
 
 /* Copy every /runs/<id> of input `in` (named inpath) into out's /runs (*out_runs, created on first
  * use). SK_EDATA on a run id already copied. */
 static int sk_results__copy_runs(hid_t in, const char *inpath, hid_t file, hid_t *out_runs,
-                                 const char *path, char *errbuf, size_t errlen) {
+                                 const char *path, int *sum, char *errbuf, size_t errlen) {
     int rc = 0;
     if (H5Lexists(in, "runs", H5P_DEFAULT) <= 0) return 0;
     hid_t runs = H5Gopen2(in, "runs", H5P_DEFAULT);
@@ -1095,9 +1104,11 @@ static int sk_results__copy_runs(hid_t in, const char *inpath, hid_t file, hid_t
             rc = sk_results__err(errbuf, errlen, SK_EDATA,
                                  "%s: run /runs/%s is also in an earlier input; refusing to merge",
                                  inpath, name);
-        else if (H5Ocopy(runs, name, *out_runs, name, H5P_DEFAULT, H5P_DEFAULT) < 0)
+        else if (H5Ocopy(runs, name, *out_runs, name, H5P_DEFAULT, H5P_DEFAULT) < 0) {
+            sk_results__sum(sum);
             rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot copy /runs/%s from %s", path,
                                  name, inpath);
+        }
         free(name);
     }
 fail_open:
@@ -1114,9 +1125,9 @@ static int sk_results__fill_merge(hid_t file, const char *path, void *ctx, char 
     hid_t out_runs = -1;
     for (size_t i = 0; i < mc->n && !rc; i++) {
         hid_t in;
-        rc = sk_results__open_read(mc->inputs[i], &in, errbuf, errlen);
+        rc = sk_results__open_read(mc->inputs[i], &in, mc->sum, errbuf, errlen);
         if (rc < 0) break;
-        rc = sk_results__copy_runs(in, mc->inputs[i], file, &out_runs, path, errbuf, errlen);
+        rc = sk_results__copy_runs(in, mc->inputs[i], file, &out_runs, path, mc->sum, errbuf, errlen);
         H5Fclose(in);
     }
     if (out_runs >= 0 && H5Gclose(out_runs) < 0 && !rc)
@@ -1154,11 +1165,11 @@ int sk_results_merge(const char *const *inputs, size_t n, const char *out, char 
     }
     rc = sk_results__sort_runs(&all, ends, inputs, n, out, errbuf, errlen);
     if (rc < 0) goto fail_inputs;
-    sk_results__mctx mc = {&m0, &all, inputs, n};
     sk_results__quiet q;
     sk_results__quiet_on(&q);
+    sk_results__mctx mc = {&m0, &all, inputs, n, &q.bad_sum};
     rc = sk_results__atomic(out, sk_results__fill_merge, &mc, errbuf, errlen);
-    sk_results__quiet_off(&q);
+    rc = sk_results__quiet_off(&q, rc, errbuf, errlen); /* SK_EDATA: an input's /runs is damaged */
 fail_inputs:
     sk_results_meta_fini(&m0);
     sk_table_fini(&all);

@@ -2,19 +2,23 @@
  *
  * File layout (schema_version 1), readable by h5py, pandas and xarray:
  *   /                  attributes schema_version (int32), tool_version, git_sha, command_line,
- *                      config_yaml, config_sha256 (variable-length UTF-8 strings), master_seed
- *                      (uint64)
+ *                      config_yaml, config_sha256 (UTF-8 strings), master_seed (uint64)
  *   /summary           group, one 1-D dataset per column, all of length = row count; attribute
  *                      `columns` (1-D string array) gives the column order
- *   /runs/<run_id>/    optional per-run time series, laid out like /summary, each dataset chunked
- *                      (min(rows, 4096) rows, at least 1; unlimited max size) and deflated (level 4)
+ *   /runs/<run_id>/    optional per-run time series, laid out like /summary, deflated (level 4),
+ *                      unlimited max size
  * Column datasets are int64, uint64, double (little-endian IEEE) or fixed-length strings
- * (H5T_STR_NULLTERM, length = longest value + 1).
+ * (H5T_STR_NULLTERM, length = longest value + 1), chunked (min(rows, 4096) rows, at least 1) with
+ * the Fletcher32 checksum filter. Files are written in the HDF5 1.10 format, whose superblock,
+ * object headers and chunk indexes carry checksums too, and string attributes are fixed-length (in
+ * the checksummed object header, not the global heap): damage anywhere is refused with SK_EDATA
+ * rather than read. Files written before (variable-length attributes, contiguous summary, no
+ * checksums) are read as before.
  *
- * Writes are atomic: the file is built as `<path>.tmp.<pid>` in the same folder, closed, fsync'd,
- * renamed over `path`, and the folder is fsync'd. On any failure the temporary file is removed and
- * `path` is untouched. Files are opened with HDF5 file locking off, so file systems that reject
- * locks (Lustre, some NFS) work.
+ * Writes are atomic (io/sk_atomic.h): the file is built as `<path>.tmp.XXXXXX` in the same folder,
+ * closed, fsync'd, renamed over `path` (over the file it names when it is a symbolic link), and the
+ * folder is fsync'd. On any failure the temporary file is removed and `path` is untouched. Files
+ * are opened with HDF5 file locking off, so file systems that reject locks (Lustre, some NFS) work.
  *
  * Errors are the negative SK_E* codes from sk_error.h. Every function that touches a file takes a
  * caller-supplied `errbuf` of `errlen` bytes (either may be NULL/0) and writes one line into it on
@@ -99,7 +103,8 @@ int sk_results_write_runs(const char *path, const sk_results_meta *meta, const s
  * sk_table_fini(); on error they are left empty (zeroed / initialised) and need no cleanup.
  * Columns come back in the stored order with the stored types. Returns 0; SK_ENOINPUT if the file
  * is missing or unreadable; SK_EDATA if it is not HDF5, lacks the layout above or has another
- * schema_version; SK_ENOMEM. */
+ * schema_version, or is damaged (a checksum does not match, sizes beyond what the file can hold);
+ * SK_ENOMEM. */
 int sk_results_read(const char *path, sk_results_meta *meta_out, sk_table *summary_out,
                     char *errbuf, size_t errlen);
 /* Read /runs/<run_id> into `out` (same ownership rules). SK_ENOENT if the file has no such run;
@@ -119,10 +124,5 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
  * if n == 0; otherwise the errors of sk_results_read() and sk_results_write(). */
 int sk_results_merge(const char *const *inputs, size_t n, const char *out, char *errbuf,
                      size_t errlen);
-
-/* Writers that rename a new file over `path`: when path is a symbolic link, the path of the file
- * it names (malloc'd; the target need not exist yet), to rename over instead so the link
- * survives. NULL when path is not a link (or out of memory). */
-char *sk_results_link_target(const char *path);
 
 #endif

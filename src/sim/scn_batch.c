@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sk_hash.h"
 #include "core/sk_world.h"
 #include "core/sk_scenario.h"
 #include "io/sk_spot.h"
@@ -77,11 +78,10 @@ typedef struct sk_tcache {
 } sk_tcache;
 
 static size_t sk__tc_hash(const char *path, int conv, int64_t gang, double probe_gap) {
-    uint64_t h = 0xcbf29ce484222325u; /* FNV-1a */
-    for (const unsigned char *s = (const unsigned char *)path; *s; s++) h = (h ^ *s) * 0x100000001b3u;
+    uint64_t h = sk_fnv_bytes(SK_FNV_OFFSET, path, strlen(path));
     uint64_t w[3] = {(uint64_t)conv, (uint64_t)gang, 0};
     memcpy(&w[2], &probe_gap, sizeof w[2]);
-    for (int i = 0; i < 3; i++) h = (h ^ w[i]) * 0x100000001b3u;
+    for (int i = 0; i < 3; i++) h = sk_fnv_word(h, w[i]);
     return (size_t)(h ^ (h >> 32)) & (SK_TC_BUCKETS - 1);
 }
 
