@@ -4,7 +4,7 @@
  * own parameters), the metrics one run produces, and a run function. The experiment loader builds
  * its schema from these tables; the runner calls run() once per planned run, from many threads at
  * once, so run() must touch no global mutable state. A researcher adds a kind by writing one file
- * and adding one row to sk_scenario_kinds[] in sk_scenario.c. */
+ * and adding one row to sk_scenario_kinds[] in sim/sk_kinds.c. */
 #ifndef SK_SCENARIO_H
 #define SK_SCENARIO_H
 
@@ -89,10 +89,12 @@ typedef struct sk_scenario_kind {
     void (*shared_free)(void *shared);
 } sk_scenario_kind;
 
-/* The registered kinds; the list ends with NULL. */
+/* The registered kinds (defined by the registry, sim/sk_kinds.c); the list ends with NULL. */
 extern const sk_scenario_kind *const sk_scenario_kinds[];
 
+/* The registered kind called `name`, or NULL (sim/sk_kinds.c). */
 const sk_scenario_kind *sk_scenario_find(const char *name);
+/* The policy of kind k called `name`, or NULL (core/sk_scenario.c). */
 const sk_policy_def *sk_scenario_policy(const sk_scenario_kind *k, const char *name);
 
 #endif
