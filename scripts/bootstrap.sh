@@ -62,6 +62,8 @@ test)
     (cd "$BUILD_DIR-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j "$JOBS") ;;
 *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
+    # the comment block at the top (after the #! line), without its '# ' prefixes
+    printf 'usage: scripts/bootstrap.sh run|test|deps\n' >&2
+    sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0" >&2
     exit 64 ;;
 esac

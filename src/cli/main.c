@@ -49,8 +49,8 @@ static const struct sk_cmd *sk_find_cmd(const char *name) {
 }
 
 static int sk_cmd_help(int argc, char **argv) {
-    if (argc == 0 || !strcmp(argv[0], "help")) {
-        sk_usage(stdout);
+    if (argc == 0 || !strcmp(argv[0], "help") || !strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+        sk_usage(stdout); /* `synkti help --help`: help's help is the overview */
         return 0;
     }
     const struct sk_cmd *c = sk_find_cmd(argv[0]);

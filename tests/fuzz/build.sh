@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# build.sh - build the experiment-loader fuzzer with clang's libFuzzer, ASan and UBSan.
+# build.sh - build the fuzzers (experiment loader, results files) with clang's libFuzzer, ASan and UBSan.
 # Usage: tests/fuzz/build.sh [BUILD_DIR]   (default: build/). BUILD_DIR must be a configured CMake
 # build: its compile_commands.json says which sources make up synkti_core (src/io, src/sim,
 # src/engine, src/bench/sk_phold.c, src/sk_error.c, policies/ when built in) and with which -D
 # flags, and generated/sk_config.h is needed. The command-line sources (src/cli) and CUDA files are
-# left out, so BUILD_DIR must be configured with -DSYNKTI_CUDA=OFF. Writes BUILD_DIR/fuzz/fuzz_exp.
+# left out, so BUILD_DIR must be configured with -DSYNKTI_CUDA=OFF. Writes BUILD_DIR/fuzz/fuzz_exp
+# and BUILD_DIR/fuzz/fuzz_results.
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "${1:-$root/build}" && pwd)
@@ -37,9 +38,11 @@ out=$build/fuzz
 mkdir -p "$out"
 h5lib=/usr/lib/x86_64-linux-gnu/hdf5/serial
 set -x
-"$CC" -std=c11 -g -O1 -fno-omit-frame-pointer \
-    -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-    -I"$root/src" -I"$root" -I"$build/generated" -I/usr/include/hdf5/serial -I/usr/include/cjson \
-    "${srcs[@]}" "$root/tests/fuzz/fuzz_exp.c" -o "$out/fuzz_exp" \
-    -L"$h5lib" -Wl,-rpath,"$h5lib" -Wl,--as-needed \
-    -lcyaml -lyaml -lgsl -lgslcblas -lhdf5_hl -lhdf5 -lcrypto -lcjson -lcsv -lm -fopenmp
+for target in fuzz_exp fuzz_results; do
+    "$CC" -std=c11 -g -O1 -fno-omit-frame-pointer \
+        -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+        -I"$root/src" -I"$root" -I"$build/generated" -I/usr/include/hdf5/serial -I/usr/include/cjson \
+        "${srcs[@]}" "$root/tests/fuzz/$target.c" -o "$out/$target" \
+        -L"$h5lib" -Wl,-rpath,"$h5lib" -Wl,--as-needed \
+        -lcyaml -lyaml -lgsl -lgslcblas -lhdf5_hl -lhdf5 -lcrypto -lcjson -lcsv -lm -fopenmp
+done
