@@ -5,23 +5,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int sk_atomic__err(char *err, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int sk_atomic__err(char *err, size_t errlen, int code, const char *fmt, ...) {
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
+#include "io/sk_csv.h" /* sk_errf */
 
 /* Folder of path ("." when it has none, "/" for a file in the root), malloc'd. */
 static char *sk_atomic__dirname(const char *path) {
@@ -65,12 +54,12 @@ int sk_atomic_open(sk_atomic *a, const char *path, const char *mode, char *err, 
     size_t len = a->path ? strlen(a->path) + sizeof ".tmp.XXXXXX" : 0;
     if (!a->path || !(a->tmp = malloc(len))) {
         sk_atomic__release(a);
-        return sk_atomic__err(err, errlen, SK_ENOMEM, "%s: out of memory", path);
+        return sk_errf(err, errlen, SK_ENOMEM, "%s: out of memory", path);
     }
     snprintf(a->tmp, len, "%s.tmp.XXXXXX", a->path);
     if ((a->fd = mkstemp(a->tmp)) < 0) {
         int e = errno;
-        sk_atomic__err(err, errlen, SK_ECANTCREAT, "%s: cannot create a temporary file beside it: %s",
+        sk_errf(err, errlen, SK_ECANTCREAT, "%s: cannot create a temporary file beside it: %s",
                        a->path, strerror(e));
         sk_atomic__release(a);
         return SK_ECANTCREAT;
@@ -79,7 +68,7 @@ int sk_atomic_open(sk_atomic *a, const char *path, const char *mode, char *err, 
     umask(um);
     if (fchmod(a->fd, 0666 & ~um) < 0 || (mode && !(a->f = fdopen(a->fd, mode)))) {
         int e = errno;
-        sk_atomic__err(err, errlen, SK_ECANTCREAT, "%s: cannot open %s: %s", a->path, a->tmp,
+        sk_errf(err, errlen, SK_ECANTCREAT, "%s: cannot open %s: %s", a->path, a->tmp,
                        strerror(e));
         sk_atomic_abort(a);
         return SK_ECANTCREAT;
@@ -99,7 +88,7 @@ void sk_atomic_abort(sk_atomic *a) {
 int sk_atomic_commit(sk_atomic *a, char *err, size_t errlen) {
     int fd = a->f ? fileno(a->f) : a->fd;
     if ((a->f && (fflush(a->f) != 0 || ferror(a->f))) || fsync(fd) < 0) {
-        sk_atomic__err(err, errlen, SK_EIO, "%s: cannot write %s: %s", a->path, a->tmp,
+        sk_errf(err, errlen, SK_EIO, "%s: cannot write %s: %s", a->path, a->tmp,
                        errno ? strerror(errno) : "write error");
         sk_atomic_abort(a);
         return SK_EIO;
@@ -108,12 +97,12 @@ int sk_atomic_commit(sk_atomic *a, char *err, size_t errlen) {
     a->f = NULL;
     a->fd = -1;
     if (closed != 0) {
-        sk_atomic__err(err, errlen, SK_EIO, "%s: cannot close %s: %s", a->path, a->tmp, strerror(errno));
+        sk_errf(err, errlen, SK_EIO, "%s: cannot close %s: %s", a->path, a->tmp, strerror(errno));
         sk_atomic_abort(a);
         return SK_EIO;
     }
     if (rename(a->tmp, a->path) < 0) {
-        sk_atomic__err(err, errlen, SK_EIO, "%s: cannot rename %s over it: %s", a->path, a->tmp,
+        sk_errf(err, errlen, SK_EIO, "%s: cannot rename %s over it: %s", a->path, a->tmp,
                        strerror(errno));
         sk_atomic_abort(a);
         return SK_EIO;
@@ -124,7 +113,7 @@ int sk_atomic_commit(sk_atomic *a, char *err, size_t errlen) {
     char *dir = sk_atomic__dirname(a->path);
     int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY) : -1;
     if (dfd < 0 || (fsync(dfd) < 0 && errno != EINVAL))
-        rc = sk_atomic__err(err, errlen, SK_EIO, "%s: written, but cannot fsync folder %s: %s",
+        rc = sk_errf(err, errlen, SK_EIO, "%s: written, but cannot fsync folder %s: %s",
                             a->path, dir ? dir : "?", dir ? strerror(errno) : "out of memory");
     if (dfd >= 0) close(dfd);
     free(dir);

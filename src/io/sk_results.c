@@ -1,13 +1,10 @@
 /* sk_results.c - column tables and atomic HDF5 results files: write, read, merge. */
 #include "io/sk_results.h"
 
-#include "io/sk_atomic.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +12,9 @@
 #include <unistd.h>
 
 #include <hdf5.h>
+
+#include "io/sk_atomic.h"
+#include "io/sk_csv.h" /* sk_errf */
 
 #define SK_RESULTS__CHUNK 4096 /* rows per chunk of a column dataset */
 #define SK_RESULTS__DEFLATE 4  /* deflate level of /runs datasets */
@@ -156,20 +156,8 @@ int64_t sk_table_nrows(const sk_table *t) {
 }
 
 /* ================================================================================================
- * Shared helpers: messages, HDF5 error printing, property lists, types
+ * Shared helpers: HDF5 error printing, property lists, types
  * ==============================================================================================*/
-
-static int sk_results__err(char *errbuf, size_t errlen, int code, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-static int sk_results__err(char *errbuf, size_t errlen, int code, const char *fmt, ...) {
-    if (errbuf && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(errbuf, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return code;
-}
 
 /* HDF5 prints its error stack to stderr by default; we report through errbuf instead. The
  * caller's setting is restored on the way out. `bad_sum` records whether a failed read came from a
@@ -300,7 +288,7 @@ static int sk_results__write_meta(hid_t file, const sk_results_meta *m, const ch
     else if (sk_results__attr_put(file, "master_seed", H5T_STD_U64LE, H5T_NATIVE_UINT64,
                                   &m->master_seed) < 0)
         fail = "master_seed";
-    if (fail) return sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot write attribute %s", path, fail);
+    if (fail) return sk_errf(errbuf, errlen, SK_EIO, "%s: cannot write attribute %s", path, fail);
     return 0;
 }
 
@@ -398,37 +386,37 @@ static int sk_results__write_table(hid_t loc, const char *gname, const char *whe
                                    size_t errlen) {
     int rc = 0;
     hid_t g = H5Gcreate2(loc, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (g < 0) return sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot create group %s", path, where);
+    if (g < 0) return sk_errf(errbuf, errlen, SK_EIO, "%s: cannot create group %s", path, where);
     int r = sk_results__write_colnames(g, t);
     if (r < 0) {
         rc = r == SK_ENOMEM ? SK_ENOMEM : SK_EIO;
-        sk_results__err(errbuf, errlen, rc, "%s: cannot write attribute %s/columns", path, where);
+        sk_errf(errbuf, errlen, rc, "%s: cannot write attribute %s/columns", path, where);
         goto fail_cols;
     }
     for (size_t i = 0; i < t->ncols; i++) {
         r = sk_results__write_col(g, &t->cols[i], series);
         if (r < 0) {
             rc = r == SK_ENOMEM ? SK_ENOMEM : SK_EIO;
-            sk_results__err(errbuf, errlen, rc, "%s: cannot write dataset %s/%s", path, where,
+            sk_errf(errbuf, errlen, rc, "%s: cannot write dataset %s/%s", path, where,
                             t->cols[i].name);
             goto fail_cols;
         }
     }
 fail_cols:
     if (H5Gclose(g) < 0 && !rc)
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close group %s", path, where);
+        rc = sk_errf(errbuf, errlen, SK_EIO, "%s: cannot close group %s", path, where);
     return rc;
 }
 
 /* Check a table before anything is created: SK_EDATA naming the first short column. */
 static int sk_results__check_table(const sk_table *t, const char *where, const char *path,
                                    char *errbuf, size_t errlen) {
-    if (!t) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no table given for %s", path, where);
+    if (!t) return sk_errf(errbuf, errlen, SK_EUSAGE, "%s: no table given for %s", path, where);
     for (size_t i = 0; i < t->ncols; i++) {
         if (!sk_results__name_ok(t->cols[i].name))
-            return sk_results__err(errbuf, errlen, SK_EDATA, "%s: %s has an invalid column name", path, where);
+            return sk_errf(errbuf, errlen, SK_EDATA, "%s: %s has an invalid column name", path, where);
         if (t->cols[i].n != t->cols[0].n)
-            return sk_results__err(errbuf, errlen, SK_EDATA,
+            return sk_errf(errbuf, errlen, SK_EDATA,
                                    "%s: %s columns have unequal lengths ('%s' has %zu rows, '%s' has %zu)",
                                    path, where, t->cols[0].name, t->cols[0].n, t->cols[i].name,
                                    t->cols[i].n);
@@ -450,18 +438,18 @@ static int sk_results__atomic(const char *path, sk_results__fill_fn fill, void *
     path = a.path; /* a symbolic link's target */
     hid_t fapl = sk_results__fapl(1);
     if (fapl < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
+        rc = sk_errf(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
         goto fail_fapl;
     }
     hid_t file = H5Fcreate(a.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
     H5Pclose(fapl);
     if (file < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_ECANTCREAT, "%s: cannot create %s", path, a.tmp);
+        rc = sk_errf(errbuf, errlen, SK_ECANTCREAT, "%s: cannot create %s", path, a.tmp);
         goto fail_fapl;
     }
     rc = fill(file, path, ctx, errbuf, errlen);
     if (H5Fclose(file) < 0 && !rc)
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot flush and close %s", path, a.tmp);
+        rc = sk_errf(errbuf, errlen, SK_EIO, "%s: cannot flush and close %s", path, a.tmp);
     if (rc < 0) goto fail_fapl;
     return sk_atomic_commit(&a, errbuf, errlen);
 fail_fapl:
@@ -484,7 +472,7 @@ static int sk_results__fill_write(hid_t file, const char *path, void *ctx, char 
     rc = sk_results__write_table(file, "summary", "/summary", w->summary, 0, path, errbuf, errlen);
     if (rc < 0 || !w->nseries) return rc;
     hid_t runs = H5Gcreate2(file, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-    if (runs < 0) return sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot create group /runs", path);
+    if (runs < 0) return sk_errf(errbuf, errlen, SK_EIO, "%s: cannot create group /runs", path);
     for (size_t i = 0; i < w->nseries && !rc; i++) {
         char where[300];
         snprintf(where, sizeof where, "/runs/%s", w->series[i].run_id);
@@ -492,7 +480,7 @@ static int sk_results__fill_write(hid_t file, const char *path, void *ctx, char 
                                      path, errbuf, errlen);
     }
     if (H5Gclose(runs) < 0 && !rc)
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close group /runs", path);
+        rc = sk_errf(errbuf, errlen, SK_EIO, "%s: cannot close group /runs", path);
     return rc;
 }
 
@@ -501,14 +489,14 @@ int sk_results_write_runs(const char *path, const sk_results_meta *meta, const s
                           size_t errlen) {
     int rc = sk_results__check_table(summary, "/summary", path, errbuf, errlen);
     if (rc < 0) return rc;
-    if (nseries && !series) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no series array", path);
+    if (nseries && !series) return sk_errf(errbuf, errlen, SK_EUSAGE, "%s: no series array", path);
     for (size_t i = 0; i < nseries; i++) {
         const char *id = series[i].run_id;
         if (!sk_results__name_ok(id))
-            return sk_results__err(errbuf, errlen, SK_EDATA, "%s: invalid run id '%s'", path, id ? id : "(null)");
+            return sk_errf(errbuf, errlen, SK_EDATA, "%s: invalid run id '%s'", path, id ? id : "(null)");
         for (size_t j = 0; j < i; j++)
             if (!strcmp(series[j].run_id, id))
-                return sk_results__err(errbuf, errlen, SK_EDATA, "%s: run id '%s' given twice", path, id);
+                return sk_errf(errbuf, errlen, SK_EDATA, "%s: run id '%s' given twice", path, id);
         rc = sk_results__check_table(series[i].series, "a /runs series", path, errbuf, errlen);
         if (rc < 0) return rc;
     }
@@ -545,17 +533,17 @@ static int sk_results__open_read(const char *path, hid_t *file, int *sum, char *
     struct stat st;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return sk_results__err(errbuf, errlen, SK_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
+        return sk_errf(errbuf, errlen, SK_ENOINPUT, "%s: cannot open: %s", path, strerror(errno));
     int isreg = fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     close(fd);
-    if (!isreg) return sk_results__err(errbuf, errlen, SK_ENOINPUT, "%s: not a regular file", path);
+    if (!isreg) return sk_errf(errbuf, errlen, SK_ENOINPUT, "%s: not a regular file", path);
     hid_t fapl = sk_results__fapl(0);
     if (fapl < 0)
-        return sk_results__err(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
+        return sk_errf(errbuf, errlen, SK_EINTERNAL, "%s: cannot make HDF5 file access list", path);
     *file = H5Fopen(path, H5F_ACC_RDONLY, fapl);
     if (*file < 0) sk_results__sum(sum);
     H5Pclose(fapl);
-    if (*file < 0) return sk_results__err(errbuf, errlen, SK_EDATA, "%s: not an HDF5 file, or damaged", path);
+    if (*file < 0) return sk_errf(errbuf, errlen, SK_EDATA, "%s: not an HDF5 file, or damaged", path);
     return 0;
 }
 
@@ -647,21 +635,21 @@ static int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *
                     &m->config_sha256};
     memset(m, 0, sizeof *m);
     if (sk_results__attr_get_int(file, "schema_version", H5T_NATIVE_INT, &m->schema_version, sum) < 0)
-        return sk_results__err(errbuf, errlen, SK_EDATA,
+        return sk_errf(errbuf, errlen, SK_EDATA,
                                "%s: not a Synkti results file (no schema_version attribute)", path);
     if (m->schema_version != SK_RESULTS_SCHEMA_VERSION)
-        return sk_results__err(errbuf, errlen, SK_EDATA,
+        return sk_errf(errbuf, errlen, SK_EDATA,
                                "%s: schema_version %d is not supported (this build reads %d)", path,
                                m->schema_version, SK_RESULTS_SCHEMA_VERSION);
     for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
         int rc = sk_results__attr_get_str(file, names[i], dst[i], sum);
         if (rc < 0)
-            return sk_results__err(errbuf, errlen, rc, "%s: %s root attribute %s", path,
+            return sk_errf(errbuf, errlen, rc, "%s: %s root attribute %s", path,
                                    rc == SK_ENOMEM ? "out of memory reading" : "missing or bad",
                                    names[i]);
     }
     if (sk_results__attr_get_int(file, "master_seed", H5T_NATIVE_UINT64, &m->master_seed, sum) < 0)
-        return sk_results__err(errbuf, errlen, SK_EDATA, "%s: missing or bad root attribute master_seed", path);
+        return sk_errf(errbuf, errlen, SK_EDATA, "%s: missing or bad root attribute master_seed", path);
     return 0;
 }
 
@@ -835,13 +823,13 @@ static int sk_results__read_table(hid_t loc, const char *gname, const char *wher
     hid_t g = H5Gopen2(loc, gname, H5P_DEFAULT);
     if (g < 0) {
         sk_results__sum(sum);
-        return sk_results__err(errbuf, errlen, SK_EDATA, "%s: no group %s", path, where);
+        return sk_errf(errbuf, errlen, SK_EDATA, "%s: no group %s", path, where);
     }
     char **names;
     size_t n;
     rc = sk_results__read_colnames(g, &names, &n, sum);
     if (rc < 0) {
-        sk_results__err(errbuf, errlen, rc, "%s: %s attribute %s/columns", path,
+        sk_errf(errbuf, errlen, rc, "%s: %s attribute %s/columns", path,
                         rc == SK_ENOMEM ? "out of memory reading" : "missing or bad", where);
         goto fail_names;
     }
@@ -849,8 +837,8 @@ static int sk_results__read_table(hid_t loc, const char *gname, const char *wher
     for (size_t i = 0; i < n && !rc; i++) {
         const char *why;
         rc = sk_results__read_col(g, names[i], t, &nrows, &why, sum);
-        if (rc == SK_ENOMEM) sk_results__err(errbuf, errlen, rc, "%s: out of memory reading %s/%s", path, where, names[i]);
-        else if (rc < 0) sk_results__err(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, names[i], why);
+        if (rc == SK_ENOMEM) sk_errf(errbuf, errlen, rc, "%s: out of memory reading %s/%s", path, where, names[i]);
+        else if (rc < 0) sk_errf(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, names[i], why);
     }
     for (size_t i = 0; i < n; i++) free(names[i]);
     free(names);
@@ -909,11 +897,11 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
     char where[300];
     snprintf(where, sizeof where, "/runs/%s", run_id ? run_id : "(null)");
     if (!sk_results__name_ok(run_id)) {
-        rc = sk_results__err(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
+        rc = sk_errf(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
         goto fail_read;
     }
     if (H5Lexists(file, "runs", H5P_DEFAULT) <= 0) {
-        rc = sk_results__err(errbuf, errlen, SK_ENOENT,
+        rc = sk_errf(errbuf, errlen, SK_ENOENT,
                              "%s: no run %s: the file has no time series (the experiment did not set series: true)",
                              path, where);
         goto fail_read;
@@ -921,11 +909,11 @@ int sk_results_read_series(const char *path, const char *run_id, sk_table *out, 
     hid_t runs = H5Gopen2(file, "runs", H5P_DEFAULT);
     if (runs < 0) {
         sk_results__sum(&q.bad_sum);
-        rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: /runs is not a group", path);
+        rc = sk_errf(errbuf, errlen, SK_EDATA, "%s: /runs is not a group", path);
         goto fail_read;
     }
     if (H5Lexists(runs, run_id, H5P_DEFAULT) <= 0)
-        rc = sk_results__err(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
+        rc = sk_errf(errbuf, errlen, SK_ENOENT, "%s: no run %s", path, where);
     else
         rc = sk_results__read_table(runs, run_id, where, out, path, &q.bad_sum, errbuf, errlen);
     H5Gclose(runs);
@@ -955,18 +943,18 @@ static int sk_results__same_cols(const sk_table *ref, const sk_table *t, const c
     for (size_t i = 0; i < ref->ncols; i++) {
         int k = sk_table_find(t, ref->cols[i].name);
         if (k < 0)
-            return sk_results__err(errbuf, errlen, SK_EDATA,
+            return sk_errf(errbuf, errlen, SK_EDATA,
                                    "%s: summary lacks column '%s' that %s has; refusing to merge",
                                    path, ref->cols[i].name, ref_path);
         if (t->cols[k].type != ref->cols[i].type)
-            return sk_results__err(errbuf, errlen, SK_EDATA,
+            return sk_errf(errbuf, errlen, SK_EDATA,
                                    "%s: summary column '%s' is %s but %s in %s; refusing to merge",
                                    path, ref->cols[i].name, sk_results__type_name(t->cols[k].type),
                                    sk_results__type_name(ref->cols[i].type), ref_path);
     }
     for (size_t i = 0; i < t->ncols; i++)
         if (sk_table_find(ref, t->cols[i].name) < 0)
-            return sk_results__err(errbuf, errlen, SK_EDATA,
+            return sk_errf(errbuf, errlen, SK_EDATA,
                                    "%s: summary has column '%s' that %s lacks; refusing to merge",
                                    path, t->cols[i].name, ref_path);
     return 0;
@@ -1036,7 +1024,7 @@ static int sk_results__sort_runs(sk_table *all, const size_t *ends, const char *
     const int64_t *run = all->cols[col].v.i64;
     int rc = 0;
     sk_results__runkey *keys = malloc(nrows * sizeof *keys);
-    if (!keys) return sk_results__err(errbuf, errlen, SK_ENOMEM, "%s: out of memory sorting rows", out);
+    if (!keys) return sk_errf(errbuf, errlen, SK_ENOMEM, "%s: out of memory sorting rows", out);
     int sorted = 1;
     for (size_t r = 0; r < nrows; r++) {
         keys[r].run = run[r];
@@ -1050,17 +1038,17 @@ static int sk_results__sort_runs(sk_table *all, const size_t *ends, const char *
         const char *a = inputs[sk_results__row_input(ends, n, keys[k - 1].row)];
         const char *b = inputs[sk_results__row_input(ends, n, keys[k].row)];
         if (a == b)
-            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+            rc = sk_errf(errbuf, errlen, SK_EDATA,
                                  "%s: summary has run %" PRId64 " twice; refusing to merge", a,
                                  keys[k].run);
         else
-            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+            rc = sk_errf(errbuf, errlen, SK_EDATA,
                                  "%s and %s: both have summary run %" PRId64 "; refusing to merge",
                                  a, b, keys[k].run);
         goto done;
     }
     if ((rc = sk_results__permute(all, keys, nrows)) < 0)
-        sk_results__err(errbuf, errlen, rc, "%s: out of memory sorting rows", out);
+        sk_errf(errbuf, errlen, rc, "%s: out of memory sorting rows", out);
 done:
     free(keys);
     return rc;
@@ -1083,30 +1071,30 @@ static int sk_results__copy_runs(hid_t in, const char *inpath, hid_t file, hid_t
     hid_t runs = H5Gopen2(in, "runs", H5P_DEFAULT);
     H5G_info_t gi;
     if (runs < 0 || H5Gget_info(runs, &gi) < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: /runs is not a readable group", inpath);
+        rc = sk_errf(errbuf, errlen, SK_EDATA, "%s: /runs is not a readable group", inpath);
         goto fail_open;
     }
     if (*out_runs < 0 && (*out_runs = H5Gcreate2(file, "runs", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT)) < 0) {
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot create group /runs", path);
+        rc = sk_errf(errbuf, errlen, SK_EIO, "%s: cannot create group /runs", path);
         goto fail_open;
     }
     for (hsize_t k = 0; k < gi.nlinks && !rc; k++) {
         ssize_t len = H5Lget_name_by_idx(runs, ".", H5_INDEX_NAME, H5_ITER_INC, k, NULL, 0, H5P_DEFAULT);
         char *name = len < 0 ? NULL : malloc((size_t)len + 1);
         if (!name) {
-            rc = sk_results__err(errbuf, errlen, len < 0 ? SK_EDATA : SK_ENOMEM,
+            rc = sk_errf(errbuf, errlen, len < 0 ? SK_EDATA : SK_ENOMEM,
                                  "%s: cannot list /runs", inpath);
             break;
         }
         if (H5Lget_name_by_idx(runs, ".", H5_INDEX_NAME, H5_ITER_INC, k, name, (size_t)len + 1, H5P_DEFAULT) < 0)
-            rc = sk_results__err(errbuf, errlen, SK_EDATA, "%s: cannot list /runs", inpath);
+            rc = sk_errf(errbuf, errlen, SK_EDATA, "%s: cannot list /runs", inpath);
         else if (H5Lexists(*out_runs, name, H5P_DEFAULT) > 0)
-            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+            rc = sk_errf(errbuf, errlen, SK_EDATA,
                                  "%s: run /runs/%s is also in an earlier input; refusing to merge",
                                  inpath, name);
         else if (H5Ocopy(runs, name, *out_runs, name, H5P_DEFAULT, H5P_DEFAULT) < 0) {
             sk_results__sum(sum);
-            rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot copy /runs/%s from %s", path,
+            rc = sk_errf(errbuf, errlen, SK_EIO, "%s: cannot copy /runs/%s from %s", path,
                                  name, inpath);
         }
         free(name);
@@ -1131,17 +1119,17 @@ static int sk_results__fill_merge(hid_t file, const char *path, void *ctx, char 
         H5Fclose(in);
     }
     if (out_runs >= 0 && H5Gclose(out_runs) < 0 && !rc)
-        rc = sk_results__err(errbuf, errlen, SK_EIO, "%s: cannot close group /runs", path);
+        rc = sk_errf(errbuf, errlen, SK_EIO, "%s: cannot close group /runs", path);
     return rc;
 }
 
 int sk_results_merge(const char *const *inputs, size_t n, const char *out, char *errbuf,
                      size_t errlen) {
-    if (!n || !inputs) return sk_results__err(errbuf, errlen, SK_EUSAGE, "%s: no inputs to merge", out);
+    if (!n || !inputs) return sk_errf(errbuf, errlen, SK_EUSAGE, "%s: no inputs to merge", out);
     sk_results_meta m0, mi;
     sk_table all, ti;
     size_t *ends = malloc(n * sizeof *ends); /* rows of `all` after each input */
-    if (!ends) return sk_results__err(errbuf, errlen, SK_ENOMEM, "%s: out of memory", out);
+    if (!ends) return sk_errf(errbuf, errlen, SK_ENOMEM, "%s: out of memory", out);
     int rc = sk_results_read(inputs[0], &m0, &all, errbuf, errlen);
     if (rc < 0) {
         free(ends);
@@ -1152,12 +1140,12 @@ int sk_results_merge(const char *const *inputs, size_t n, const char *out, char 
         rc = sk_results_read(inputs[i], &mi, &ti, errbuf, errlen);
         if (rc < 0) goto fail_inputs;
         if (strcmp(mi.config_sha256, m0.config_sha256) != 0)
-            rc = sk_results__err(errbuf, errlen, SK_EDATA,
+            rc = sk_errf(errbuf, errlen, SK_EDATA,
                                  "%s: config_sha256 %s differs from %s's %s; refusing to merge",
                                  inputs[i], mi.config_sha256, inputs[0], m0.config_sha256);
         if (!rc) rc = sk_results__same_cols(&all, &ti, inputs[i], inputs[0], errbuf, errlen);
         if (!rc && (rc = sk_results__append(&all, &ti)) < 0)
-            sk_results__err(errbuf, errlen, rc, "%s: out of memory merging %s", out, inputs[i]);
+            sk_errf(errbuf, errlen, rc, "%s: out of memory merging %s", out, inputs[i]);
         sk_results_meta_fini(&mi);
         sk_table_fini(&ti);
         if (rc < 0) goto fail_inputs;
