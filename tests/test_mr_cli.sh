@@ -77,5 +77,16 @@ check "... names the zone and the key" "grep -q 'zones' '$T/zone.err' && grep -q
 "$S" validate "$T/bad.yaml" --set scenario.zones=aa-east1-a_x --set scenario.work_hours=2 --set scenario.deadline_hours=3 >/dev/null 2>"$T/short.err"
 check "trace shorter than the work: exit 65, names the file" "[ $? -eq 65 ] && grep -q 'aa-east1-a_x/full.json: trace data insufficient' '$T/short.err'"
 
+# a deadline shorter than work + changeover: validate warns at the key (exit 0); every policy
+# reports infeasible = 1 and the same cost, the cheapest zone's on-demand for C + d
+"$S" validate "$T/exp.yaml" --set scenario.work_hours=47.95 --set sweep.work_hours= >/dev/null 2>"$T/warn.err"
+check "infeasible setting validates (exit 0)" "[ $? -eq 0 ]"
+check "... with a warning naming deadline_hours" "grep -q 'deadline_hours.*shorter than work + changeover' '$T/warn.err'"
+"$S" run "$T/exp.yaml" --set scenario.work_hours=47.95 --set sweep.work_hours= -o "$T/inf.h5" -q >/dev/null 2>&1
+"$S" export "$T/inf.h5" >"$T/inf.csv"
+check "every policy: infeasible = 1, one cost" "[ \$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next }
+  { print \$c[\"infeasible\"], \$c[\"cost\"], \$c[\"cost_main\"] }' '$T/inf.csv' | sort -u | wc -l) -eq 2 ] &&
+  awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[\$i] = i; next } \$c[\"infeasible\"] != 1 { exit 1 }' '$T/inf.csv'"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]

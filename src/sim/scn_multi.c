@@ -281,6 +281,17 @@ static int sk__entry(sk_mcache *c, const sk_value *v, const char *exp_file, cons
     return 0;
 }
 
+static int sk_multi_warn(const sk_value *v, int *bad, char *msg, size_t len) {
+    double Ch = (v[P_C].f * 3600.0) / 3600.0; /* as sk_mr_simulate compares it */
+    if (!(Ch + v[P_D].f > v[P_R].f)) return 0;
+    *bad = P_R;
+    snprintf(msg, len,
+             "deadline %.15g h is shorter than work + changeover (%.15g h + %.15g h): infeasible; nothing is "
+             "simulated and every policy reports infeasible = 1 with the cheapest zone's on-demand cost for C + d",
+             v[P_R].f, v[P_C].f, v[P_D].f);
+    return 1;
+}
+
 static int sk_multi_check_data(void *shared, const sk_value *v, const char *exp_file, int *bad, char *msg, size_t len) {
     const sk_zset *e = NULL;
     return sk__entry(shared, v, exp_file, &e, bad, msg, len);
@@ -330,6 +341,7 @@ const sk_scenario_kind sk_scn_multi = {
     .metrics = sk_multi_metrics,
     .nmetrics = M_N,
     .check_data = sk_multi_check_data,
+    .warn = sk_multi_warn,
     .run = sk_multi_run,
     .shared_new = sk_multi_shared_new,
     .shared_free = sk_multi_shared_free,
