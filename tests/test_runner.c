@@ -7,6 +7,7 @@
 
 #include "io/sk_exp.h"
 #include "io/sk_results.h"
+#include "sim/sk_kinds.h"
 #include "sim/sk_runner.h"
 #include "sk_config.h"
 #include "test.h"

@@ -13,6 +13,7 @@
 #include "core/sk_world.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
+#include "sim/sk_kinds.h"
 #include "sim/sk_mr.h"
 #include "sk_error.h"
 

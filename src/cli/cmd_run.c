@@ -11,6 +11,7 @@
 #include "cli/sk_opts.h"
 #include "engine/sk_rng.h"
 #include "io/sk_exp.h"
+#include "sim/sk_kinds.h"
 #include "sim/sk_runner.h"
 
 /* Pull every "--set K=V", "--set=K=V" and "-S K=V" out of argv (kept in order). Returns the new

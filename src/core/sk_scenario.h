@@ -89,12 +89,9 @@ typedef struct sk_scenario_kind {
     void (*shared_free)(void *shared);
 } sk_scenario_kind;
 
-/* The registered kinds (defined by the registry, sim/sk_kinds.c); the list ends with NULL. */
-extern const sk_scenario_kind *const sk_scenario_kinds[];
+/* The registered kinds and sk_scenario_find are in sim/sk_kinds.h. */
 
-/* The registered kind called `name`, or NULL (sim/sk_kinds.c). */
-const sk_scenario_kind *sk_scenario_find(const char *name);
-/* The policy of kind k called `name`, or NULL (core/sk_scenario.c). */
+/* The policy of kind k called `name`, or NULL. */
 const sk_policy_def *sk_scenario_policy(const sk_scenario_kind *k, const char *name);
 
 #endif

@@ -134,7 +134,8 @@ static int sk__params(sk_exp *e, const sk_ytree *t, sk_diag *d, sk_sets *sets, c
     return 0;
 }
 
-static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets *sets) {
+static int sk__load(sk_exp *e, const sk_scenario_kind *const *kinds, sk_diag *d, const char *text, size_t len,
+                    sk_sets *sets) {
     sk_ytree t;
     sk_schema sch;
     int have_schema = 0;
@@ -161,11 +162,13 @@ static int sk__load(sk_exp *e, sk_diag *d, const char *text, size_t len, sk_sets
         }
         kname = (const char *)kn->node->data.scalar.value;
     }
-    if (!(e->kind = sk_scenario_find(kname))) {
+    for (size_t i = 0; kinds[i] && !e->kind; i++)
+        if (!strcmp(kinds[i]->name, kname)) e->kind = kinds[i];
+    if (!e->kind) {
         char known[256] = "";
         size_t o = 0;
-        for (size_t i = 0; sk_scenario_kinds[i] && o < sizeof known; i++)
-            o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", i ? ", " : "", sk_scenario_kinds[i]->name);
+        for (size_t i = 0; kinds[i] && o < sizeof known; i++)
+            o += (size_t)snprintf(known + o, sizeof known - o, "%s%s", i ? ", " : "", kinds[i]->name);
         if (sk_exp__set_get(sets, "scenario.kind")) rc = sk_exp__set_err(d, "scenario.kind", kname, "unknown scenario kind (known: %s)", known);
         else rc = sk_exp__err(d, SK_ECONFIG, kn->vline, kn->vcol, "scenario.kind", "unknown scenario kind '%s' (known: %s)", kname, known);
         goto out;
@@ -428,8 +431,8 @@ out:
     return rc;
 }
 
-int sk_exp_load_text(sk_exp *e, const char *path, const char *text, size_t len, const char *const *sets,
-                     size_t nsets, char *err, size_t errlen) {
+int sk_exp_load_text_from(sk_exp *e, const sk_scenario_kind *const *kinds, const char *path, const char *text,
+                          size_t len, const char *const *sets, size_t nsets, char *err, size_t errlen) {
     memset(e, 0, sizeof *e);
     sk_diag d = {.file = path, .buf = err, .len = errlen};
     if (err && errlen) err[0] = 0;
@@ -444,7 +447,7 @@ int sk_exp_load_text(sk_exp *e, const char *path, const char *text, size_t len, 
             break;
         }
     if (rc == 0 && !(e->file = strdup(path))) rc = SK_ENOMEM;
-    if (rc == 0) rc = sk__load(e, &d, text, len, &s);
+    if (rc == 0) rc = sk__load(e, kinds, &d, text, len, &s);
     free(s.used);
     if (rc < 0) {
         if (rc == SK_ENOMEM && !d.set) sk_exp__err(&d, rc, 0, 0, NULL, "out of memory");
@@ -454,7 +457,8 @@ int sk_exp_load_text(sk_exp *e, const char *path, const char *text, size_t len, 
     return rc;
 }
 
-int sk_exp_load(sk_exp *e, const char *path, const char *const *sets, size_t nsets, char *err, size_t errlen) {
+int sk_exp_load_from(sk_exp *e, const sk_scenario_kind *const *kinds, const char *path, const char *const *sets,
+                     size_t nsets, char *err, size_t errlen) {
     memset(e, 0, sizeof *e);
     sk_diag d = {.file = path, .buf = err, .len = errlen};
     FILE *f = fopen(path, "rb");
@@ -478,7 +482,7 @@ int sk_exp_load(sk_exp *e, const char *path, const char *const *sets, size_t nse
         }
     }
     fclose(f);
-    if (rc == 0) rc = sk_exp_load_text(e, path, buf ? buf : "", len, sets, nsets, err, errlen);
+    if (rc == 0) rc = sk_exp_load_text_from(e, kinds, path, buf ? buf : "", len, sets, nsets, err, errlen);
     free(buf);
     return rc;
 }

@@ -69,7 +69,7 @@ typedef struct sk_exp {
     uint64_t npoints; /* product of axis lengths (1 with no axes) */
     uint64_t nruns;   /* = plan.nruns */
     size_t *axis_len; /* naxes axis lengths, for plan */
-    sk_plan plan;     /* how runs are numbered */
+    sk_run_plan plan; /* how runs are numbered */
     void *shared;     /* the kind's shared data (kind->shared_new()) that the data checks filled,
                        * handed to the runs so each file is loaded once; NULL when the kind has
                        * none; freed by sk_exp_fini */
@@ -83,13 +83,15 @@ typedef struct sk_exp {
 /* Load, check and resolve `path`, then apply `nsets` overrides "key.path=value" in order (keys as
  * in the file: name, seed, replications, output, series, scenario.kind, scenario.P, policies (a
  * comma-separated list of names), policies.NAME.P, sweep.KEY (a comma-separated list or a range;
- * an empty value removes the axis)). Returns 0 (e filled; free with sk_exp_fini) or an SK_E* code
- * with the message in err (e left empty). */
-int sk_exp_load(sk_exp *e, const char *path, const char *const *sets, size_t nsets, char *err,
-                size_t errlen);
+ * an empty value removes the axis)). `scenario.kind` names one of `kinds` (NULL-terminated; the
+ * registered ones are sim/sk_kinds.h's sk_scenario_kinds, and sk_exp_load there passes them).
+ * Returns 0 (e filled; free with sk_exp_fini) or an SK_E* code with the message in err (e left
+ * empty). */
+int sk_exp_load_from(sk_exp *e, const sk_scenario_kind *const *kinds, const char *path, const char *const *sets,
+                     size_t nsets, char *err, size_t errlen);
 /* Same, from text in memory; `path` is used in messages only (and to resolve relative paths). */
-int sk_exp_load_text(sk_exp *e, const char *path, const char *text, size_t len,
-                     const char *const *sets, size_t nsets, char *err, size_t errlen);
+int sk_exp_load_text_from(sk_exp *e, const sk_scenario_kind *const *kinds, const char *path, const char *text,
+                          size_t len, const char *const *sets, size_t nsets, char *err, size_t errlen);
 void sk_exp_fini(sk_exp *e);
 
 /* One planned run, resolved. */

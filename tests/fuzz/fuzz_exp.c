@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "io/sk_exp.h"
+#include "sim/sk_kinds.h"
 #include "sk_error.h"
 
 #define FUZZ_MAX_SETS 4
