@@ -70,7 +70,7 @@ static int sk_parse_backend(const char *s, sk_backend *b) {
 }
 
 /* libgomp's threads wait for each other by spinning (about 300,000 polls) before they sleep. A
- * CPU decode step runs some 80 short parallel regions; when another process holds one of the
+ * CPU decode step runs about 60 short parallel regions; when another process holds one of the
  * cores, the spinning thread takes the CPU time the descheduled thread needs to reach the barrier
  * and decode collapses (GPT-2 small: 2.8 instead of ~35 tokens/s; docs/inference.md). Passive
  * waiting (sleep at once) avoids that at a small cost on an idle machine. libgomp reads

@@ -1,6 +1,6 @@
 /* sk_cuda_module.cu - the entry of libsynkti_cuda.so: CUDA runtime queries (a machine without a GPU
  * or driver reports 0 devices) and the table synkti's loader reads (kernels/sk_cuda_module.h).
- * Every other symbol of the module is hidden. */
+ * Our other symbols in the module are hidden (-fvisibility=hidden). */
 #include <cuda_runtime.h>
 #include <stdio.h>
 
