@@ -299,6 +299,98 @@ static void test_batch_threads(void) {
     sk_exp_fini(&e);
 }
 
+/* core/sk_plan: the one plan arithmetic. sk_plan_index inverts sk_plan_at; axis value indices run
+ * the first axis slowest; shard sizes add up to the plan. */
+static void test_core_plan(void) {
+    const size_t len[3] = {3, 1, 4};
+    sk_run_plan p;
+    sk_plan_init(&p, len, 3, 2, 5);
+    ASSERT_EQ_U64(p.npoints, 12);
+    ASSERT_EQ_U64(p.nruns, 12 * 2 * 5);
+    for (uint64_t i = 0; i < p.nruns; i++) {
+        sk_plan_run r = sk_plan_at(&p, i);
+        ASSERT_EQ_U64(sk_plan_index(&p, r.point, r.policy, r.replication), i);
+        ASSERT_EQ_U64(r.world_index, r.point * 5 + r.replication);
+    }
+    ASSERT_EQ_U64(sk_plan_axis_at(&p, 7, 0), 1); /* point 7 = (1, 0, 3) */
+    ASSERT_EQ_U64(sk_plan_axis_at(&p, 7, 1), 0);
+    ASSERT_EQ_U64(sk_plan_axis_at(&p, 7, 2), 3);
+    uint64_t sum = 0;
+    for (uint64_t k = 0; k < 7; k++) sum += sk_plan_shard_size(p.nruns, k, 7);
+    ASSERT_EQ_U64(sum, p.nruns);
+    ASSERT_EQ_U64(sk_plan_shard_size(3, 5, 8), 0);
+    ASSERT_EQ_U64(sk_plan_shard_run(2, 7, 3), 23);
+    sk_plan_init(&p, NULL, 0, 0, 1); /* no axes, a kind without policies */
+    ASSERT_EQ_U64(p.nruns, 1);
+}
+
+/* What the runner reports instead of printing: START, one RUN per run, END; on --resume, START
+ * says how many runs the file held. */
+typedef struct sk_events {
+    int n, nstart, nrun, nend, order_ok;
+    uint64_t last_done, resumed, total;
+} sk_events;
+
+static void sk_on_event(void *user, const sk_runner_status *st) {
+    sk_events *ev = user;
+    if (ev->n++ == 0 && st->event != SK_RUNNER_START) ev->order_ok = 0;
+    if (ev->nend) ev->order_ok = 0; /* nothing after END */
+    if (st->done < ev->last_done) ev->order_ok = 0;
+    ev->last_done = st->done;
+    ev->total = st->total;
+    if (st->event == SK_RUNNER_START) ev->nstart++, ev->resumed = st->resumed;
+    if (st->event == SK_RUNNER_RUN) ev->nrun++;
+    if (st->event == SK_RUNNER_END) ev->nend++;
+}
+
+static void test_progress_and_table(void) {
+    sk_exp e;
+    char err[1024] = "", out[300];
+    ASSERT_EQ_INT(sk_exp_load_text(&e, "det.yaml", sk_exp_text, strlen(sk_exp_text), NULL, 0, err, sizeof err), 0);
+    sk_path(out, sizeof out, "events.h5");
+    sk_events ev = {.order_ok = 1};
+    sk_runner_opts o = {.threads = 2, .shard_n = 1, .output = out, .stop = &sk_nostop, .notify = sk_on_event,
+                        .notify_user = &ev};
+    uint64_t nf = 1;
+    sk_runner_table t;
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, &t, err, sizeof err), 0);
+    ASSERT_EQ_U64(nf, 0);
+    ASSERT_TRUE(ev.order_ok && ev.nstart == 1 && ev.nend == 1);
+    ASSERT_EQ_INT(ev.nrun, 24);
+    ASSERT_EQ_U64(ev.last_done, 24);
+    ASSERT_EQ_U64(ev.total, 24);
+    /* the whole table: every axis and the policy, 4 points x 2 policies of 3 replications */
+    ASSERT_TRUE(t.by_policy && t.sel[0] && t.sel[1]);
+    ASSERT_EQ_U64(t.ngroups, 8);
+    for (size_t g = 0; g < t.ngroups; g++) {
+        ASSERT_EQ_U64(t.g[g].runs, 3);
+        ASSERT_EQ_U64(t.g[g].failed, 0);
+        ASSERT_TRUE(t.g[g].mean[0] > 0); /* mean events */
+    }
+    ASSERT_EQ_U64(t.g[1].policy, 1); /* policy varies fastest */
+    ASSERT_EQ_U64(t.g[2].val[1], 1);
+    sk_runner_table_fini(&t);
+    /* --by policy: two groups of 12; a resume holds everything: START says so, no run again */
+    sk_events ev2 = {.order_ok = 1};
+    o.by = "policy";
+    o.resume = 1;
+    o.notify_user = &ev2;
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, &t, err, sizeof err), 0);
+    ASSERT_TRUE(ev2.order_ok && ev2.nstart == 1 && ev2.nrun == 0 && ev2.nend == 1);
+    ASSERT_EQ_U64(ev2.resumed, 24);
+    ASSERT_TRUE(t.by_policy && !t.sel[0] && !t.sel[1]);
+    ASSERT_EQ_U64(t.ngroups, 2);
+    ASSERT_EQ_U64(t.g[0].runs, 12);
+    ASSERT_EQ_U64(t.g[1].runs, 12);
+    sk_runner_table_fini(&t);
+    /* a bad --by is refused before any run, and the table is left empty */
+    o.by = "nope";
+    ASSERT_EQ_INT(sk_runner_run(&e, &o, &nf, &t, err, sizeof err), SK_EUSAGE);
+    ASSERT_STR_CONTAINS(err, "--by nope: not a sweep axis");
+    ASSERT_EQ_U64(t.ngroups, 0);
+    sk_exp_fini(&e);
+}
+
 static void test_shard_path(void) {
     char *p = sk_runner_shard_path("out/res.h5", 3, 8);
     ASSERT_TRUE(p && !strcmp(p, "out/res.shard-3-of-8.h5"));
@@ -322,6 +414,8 @@ int main(int argc, char **argv) {
         {"series", test_series},
         {"batch_threads", test_batch_threads},
         {"shard_path", test_shard_path},
+        {"core_plan", test_core_plan},
+        {"progress_and_table", test_progress_and_table},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc, argv);
