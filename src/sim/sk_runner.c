@@ -186,8 +186,9 @@ static int sk__write(sk_runner *r, char *err, size_t errlen) {
     return rc;
 }
 
-/* Remove "<output>.tmp.<pid>" files left by processes that no longer exist (a kill -9 during a
- * write). Files of live processes are left alone. */
+/* Remove "<output>.tmp.<pid>" and "<output>.tmp.<pid>.<suffix>" files left by processes that no
+ * longer exist (a kill -9 during a write). Files of live processes, and temporary names that carry
+ * no pid, are left alone. */
 static void sk__clean_stale(const char *out) {
     const char *slash = strrchr(out, '/');
     char dir[4096];
@@ -201,7 +202,7 @@ static void sk__clean_stale(const char *out) {
         if (strncmp(de->d_name, base, bl) || strncmp(de->d_name + bl, ".tmp.", 5)) continue;
         char *end;
         long pid = strtol(de->d_name + bl + 5, &end, 10);
-        if (*end || pid <= 0 || pid == (long)getpid()) continue;
+        if ((*end && *end != '.') || end == de->d_name + bl + 5 || pid <= 0 || pid == (long)getpid()) continue;
         if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
         char path[8192];
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
