@@ -78,4 +78,35 @@ static inline int sk_mr_fallback(const sk_view *v, int cr) {
     return cr >= 0 ? cr : v->jobs[0].ckpt_zone >= 0 ? v->jobs[0].ckpt_zone : 0;
 }
 
+/* The probing UP variants' branch when UPDEC wants no spot (spec 4.3/4.4): on-demand (p == OD) in
+ * `od_zone` unless on-demand runs already, or nothing (p == NONE). */
+static inline void sk_mr_up_nonspot(const sk_view *v, const sk_actor *a, sk_market p, sk_market cur, int cr, int od_zone) {
+    if (p == SK_MKT_OD) {
+        if (cur == SK_MKT_OD) return;
+        if (cr >= 0) sk_mr_terminate_zone(v, a, cr);
+        a->launch(a->w, od_zone, SK_MKT_OD);
+    } else if (cr >= 0) {
+        sk_mr_terminate_zone(v, a, cr);
+    }
+}
+
+/* A planner's executor (oracle_dp.py:385-466): nothing once done, past the plan or where the plan
+ * idles; else keep the planned (zone, market) if it runs, or launch it (on-demand there if the spot
+ * launch fails) and then terminate what ran before. */
+static inline void sk_mr_follow_plan(const sk_view *v, const sk_actor *a) {
+    sk_mrq q = sk_mrq_of(v);
+    int64_t k = v->tick;
+    if (q.rem <= 1e-3 || !v->plan || k >= v->plan->n || v->plan->step[k].market == SK_MKT_NONE) {
+        sk_mr_terminate_all(v, a);
+        return;
+    }
+    sk_plan_step s = v->plan->step[k];
+    if (sk_mr_has(v, s.zone, s.market)) return;
+    int64_t prev[8];
+    int np = 0;
+    for (int i = 0; i < v->ninst && np < 8; i++) prev[np++] = v->inst[i].id;
+    if (!a->launch(a->w, s.zone, s.market) && s.market == SK_MKT_SPOT) a->launch(a->w, s.zone, SK_MKT_OD);
+    for (int i = 0; i < np; i++) a->terminate(a->w, prev[i]);
+}
+
 #endif

@@ -180,22 +180,9 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
 
 static const sk_planner sk_planner_dp = {"optimal_dp", sk_dp_plan};
 
-/* The executor (oracle_dp.py:385-466). */
 static void sk_dpx_decide(void *st, const sk_view *v, const sk_actor *a) {
     (void)st;
-    sk_mrq q = sk_mrq_of(v);
-    int64_t k = v->tick;
-    if (q.rem <= 1e-3 || !v->plan || k >= v->plan->n || v->plan->step[k].market == SK_MKT_NONE) {
-        sk_mr_terminate_all(v, a);
-        return;
-    }
-    sk_plan_step s = v->plan->step[k];
-    if (sk_mr_has(v, s.zone, s.market)) return;
-    int64_t prev[8];
-    int np = 0;
-    for (int i = 0; i < v->ninst && np < 8; i++) prev[np++] = v->inst[i].id;
-    if (!a->launch(a->w, s.zone, s.market) && s.market == SK_MKT_SPOT) a->launch(a->w, s.zone, SK_MKT_OD);
-    for (int i = 0; i < np; i++) a->terminate(a->w, prev[i]);
+    sk_mr_follow_plan(v, a);
 }
 
 const sk_gpolicy sk_pol_mr_optimal_dp = {

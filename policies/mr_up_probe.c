@@ -118,15 +118,8 @@ static void sk_upa_decide(void *st, const sk_view *v, const sk_actor *a) {
                 return;
             }
         }
-    } else if (p == SK_MKT_OD) {
-        if (cur != SK_MKT_OD) {
-            if (cr >= 0) sk_mr_terminate_zone(v, a, cr);
-            a->launch(a->w, sk_mr_fallback(v, cr), SK_MKT_OD);
-        }
-        s->main = -1;
-        return;
     } else {
-        if (cr >= 0) sk_mr_terminate_zone(v, a, cr);
+        sk_mr_up_nonspot(v, a, p, cur, cr, sk_mr_fallback(v, cr));
         s->main = -1;
         return;
     }

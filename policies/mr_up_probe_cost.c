@@ -98,15 +98,8 @@ static void sk_upc_decide(void *st, const sk_view *v, const sk_actor *a) {
                 s->main = -1;
             }
         }
-    } else if (p == SK_MKT_OD) {
-        if (cur != SK_MKT_OD) {
-            if (cr >= 0) sk_mr_terminate_zone(v, a, cr);
-            a->launch(a->w, cr >= 0 ? cr : 0, SK_MKT_OD);
-        }
-        s->main = -1;
-        return;
     } else {
-        if (cr >= 0) sk_mr_terminate_zone(v, a, cr);
+        sk_mr_up_nonspot(v, a, p, cur, cr, cr >= 0 ? cr : 0); /* never the checkpoint's zone here */
         s->main = -1;
         return;
     }

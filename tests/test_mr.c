@@ -17,95 +17,13 @@
 #include "sim/sk_mr.h"
 #include "sk_error.h"
 #include "test.h"
-#include "test_traces.h"
+#include "test_mr_common.h"
 
 extern const sk_gpolicy sk_pol_mr_uniform_progress, sk_pol_mr_up_failover, sk_pol_mr_up_probe, sk_pol_mr_up_probe_cost,
     sk_pol_mr_optimal_dp;
 extern const sk_gpolicy sk_pol_uniform_progress;
 
 static const char *specs;
-
-/* ---- a small CSV reader for the published files (quoted fields with commas) -------------------- */
-
-enum { T_MAXF = 32, T_FLEN = 1024 };
-typedef struct {
-    FILE *f;
-    int nf;
-    char fld[T_MAXF][T_FLEN];
-} t_csv;
-
-static int t_csv_row(t_csv *c) {
-    int ch, q = 0, n = 0;
-    size_t len = 0;
-    c->nf = 0;
-    while ((ch = fgetc(c->f)) != EOF) {
-        if (q) {
-            if (ch == '"') {
-                int nx = fgetc(c->f);
-                if (nx == '"') ch = '"';
-                else {
-                    q = 0;
-                    if (nx != EOF) ungetc(nx, c->f);
-                    continue;
-                }
-            }
-        } else if (ch == '"') {
-            q = 1;
-            continue;
-        } else if (ch == ',' || ch == '\n') {
-            if (n < T_MAXF) c->fld[n][len < T_FLEN ? len : T_FLEN - 1] = 0, n++;
-            len = 0;
-            if (ch == '\n') break;
-            continue;
-        } else if (ch == '\r') {
-            continue;
-        }
-        if (n < T_MAXF && len < T_FLEN - 1) c->fld[n][len] = (char)ch;
-        len++;
-    }
-    c->nf = n;
-    return n > 0;
-}
-
-static int t_col(const t_csv *hdr, const char *name) {
-    for (int i = 0; i < hdr->nf; i++)
-        if (!strcmp(hdr->fld[i], name)) return i;
-    return -1;
-}
-
-/* ---- zone sets ---------------------------------------------------------------------------------- */
-
-typedef struct {
-    int n;
-    sk_spot_trace tr[16];
-    sk_mr_zone z[16];
-    char name[16][64];
-} t_zones;
-
-static const char *H100 = "gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged";
-static const char *V100 = "aws-v100-multinode/converted_v100_4node_600s";
-
-static int t_zones_load(t_zones *zs, const char *dir, const char *const *names, int n) {
-    const char *root = t_traces_root();
-    if (!root) return -1;
-    memset(zs, 0, sizeof *zs);
-    for (int i = 0; i < n; i++) {
-        char p[4096], err[512];
-        snprintf(p, sizeof p, "%s/%s/%s/full.json", root, dir, names[i]);
-        if (sk_spot_load_json(&zs->tr[i], p, SK_SPOT_PREEMPTED, 1, err, sizeof err) < 0) {
-            fprintf(stderr, "  %s\n", err);
-            return -1;
-        }
-        snprintf(zs->name[i], sizeof zs->name[i], "%s", names[i]);
-        zs->z[i] = (sk_mr_zone){zs->name[i], zs->tr[i].avail, zs->tr[i].prices, zs->tr[i].n, zs->tr[i].spot_price, zs->tr[i].od_price};
-        zs->n++;
-    }
-    return 0;
-}
-
-static void t_zones_fini(t_zones *zs) {
-    for (int i = 0; i < zs->n; i++) sk_spot_fini(&zs->tr[i]);
-}
 
 static const sk_gpolicy *t_policy(const char *artifact_name) {
     if (!strcmp(artifact_name, "multi_region_rc_cr_threshold")) return &sk_pol_mr_uniform_progress;
@@ -135,8 +53,6 @@ static int t_run(const t_zones *zs, const sk_mr_job *job, const sk_gpolicy *p, s
     for (size_t i = 0; i < p->def.nparams; i++) sk_value_fini(&pv[i]);
     return rc;
 }
-
-static int t_close(double a, double b) { return a == b || fabs(a - b) <= 1e-9 * fabs(b); }
 
 /* ---- examples.csv --------------------------------------------------------------------------------- */
 
@@ -191,21 +107,6 @@ typedef struct {
     int rows, match, mig_match, single, single_match, skipped, other;
 } t_pub;
 
-static int t_parse_zones(const char *s, const char **names, char store[16][64]) {
-    int n = 0;
-    while (*s && n < 16) {
-        const char *q = strchr(s, '\'');
-        if (!q) break;
-        const char *e = strchr(q + 1, '\'');
-        if (!e) break;
-        snprintf(store[n], 64, "%.*s", (int)(e - q - 1), q + 1);
-        names[n] = store[n];
-        n++;
-        s = e + 1;
-    }
-    return n;
-}
-
 static void t_published_file(const char *file, int by_window, t_pub *acc) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s", specs, file);
@@ -227,9 +128,7 @@ static void t_published_file(const char *file, int by_window, t_pub *acc) {
         double C_h = atof(c.fld[cC]), R_h = atof(c.fld[cR]), d_h = atof(c.fld[cd]), gb = atof(c.fld[cg]);
         /* The start tick: ceil(env_start_hours*3600/gap) as the artifact computes it; the checkpoint
          * sweep printed rounded hours, and its runs started at window_index * ceil(R/gap) (spec). */
-        int64_t W = (int64_t)ceil(R_h * 3600 / 600);
-        int64_t win = atoll(c.fld[cw]);
-        int64_t start = by_window && (win == 2 || win == 4) ? win * W : (int64_t)ceil(atof(c.fld[ch]) * 3600 / 600);
+        int64_t W = (int64_t)ceil(R_h * 3600 / 600), start = t_start_tick(c.fld[ch], c.fld[cw], R_h, by_window);
         double want = atof(c.fld[ccost]);
         if (!strcmp(c.fld[cst], "rc_cr_threshold") && strcmp(c.fld[ctt], "single_region")) {
             acc->other++; /* task_type trace_mode_baseline: a baseline the spec does not cover */

@@ -20,7 +20,7 @@
 #include "sim/sk_mr.h"
 #include "sk_error.h"
 #include "test.h"
-#include "test_traces.h"
+#include "test_mr_common.h"
 
 extern const sk_gpolicy sk_pol_mr_exact, sk_pol_mr_optimal_dp;
 int sk_mr_exact_solve(const sk_future *f, int transfer_time, sk_plan *plan, double *cost, int64_t *finish_tick,
@@ -32,7 +32,6 @@ static double sk_t_now(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int t_close(double a, double b) { return a == b || fabs(a - b) <= 1e-9 * fabs(b); }
 
 /* ---- the world's planner input, built as sk_mr_simulate builds it -------------------------------- */
 
@@ -370,35 +369,6 @@ static void test_brute(void) {
 }
 
 /* ---- the shared traces ----------------------------------------------------------------------------- */
-
-typedef struct {
-    int n;
-    sk_spot_trace tr[16];
-    sk_mr_zone z[16];
-    char name[16][64];
-} t_zones;
-
-static int t_zones_load(t_zones *zs, const char *dir, const char *const *names, int n) {
-    const char *root = t_traces_root();
-    if (!root) return -1;
-    memset(zs, 0, sizeof *zs);
-    for (int i = 0; i < n; i++) {
-        char p[4096], err[512];
-        snprintf(p, sizeof p, "%s/%s/%s/full.json", root, dir, names[i]);
-        if (sk_spot_load_json(&zs->tr[i], p, SK_SPOT_PREEMPTED, 1, err, sizeof err) < 0) {
-            fprintf(stderr, "  %s\n", err);
-            return -1;
-        }
-        snprintf(zs->name[i], sizeof zs->name[i], "%s", names[i]);
-        zs->z[i] = (sk_mr_zone){zs->name[i], zs->tr[i].avail, zs->tr[i].prices, zs->tr[i].n, zs->tr[i].spot_price, zs->tr[i].od_price};
-        zs->n++;
-    }
-    return 0;
-}
-
-static void t_zones_fini(t_zones *zs) {
-    for (int i = 0; i < zs->n; i++) sk_spot_fini(&zs->tr[i]);
-}
 
 static void t_trace_case(const char *set, const t_zones *zs, const sk_mr_job *job, int *n, int *late) {
     t_fut u;

@@ -16,93 +16,11 @@
 #include "sim/sk_mr.h"
 #include "sk_error.h"
 #include "test.h"
-#include "test_traces.h"
+#include "test_mr_common.h"
 
 extern const sk_gpolicy sk_pol_mr_skynomad, sk_pol_mr_skynomad_oracle;
 
 static const char *specs;
-
-/* ---- a small CSV reader (quoted fields with commas) ----------------------------------------- */
-
-enum { T_MAXF = 32, T_FLEN = 1024 };
-typedef struct {
-    FILE *f;
-    int nf;
-    char fld[T_MAXF][T_FLEN];
-} t_csv;
-
-static int t_csv_row(t_csv *c) {
-    int ch, q = 0, n = 0;
-    size_t len = 0;
-    c->nf = 0;
-    while ((ch = fgetc(c->f)) != EOF) {
-        if (q) {
-            if (ch == '"') {
-                int nx = fgetc(c->f);
-                if (nx == '"') ch = '"';
-                else {
-                    q = 0;
-                    if (nx != EOF) ungetc(nx, c->f);
-                    continue;
-                }
-            }
-        } else if (ch == '"') {
-            q = 1;
-            continue;
-        } else if (ch == ',' || ch == '\n') {
-            if (n < T_MAXF) c->fld[n][len < T_FLEN ? len : T_FLEN - 1] = 0, n++;
-            len = 0;
-            if (ch == '\n') break;
-            continue;
-        } else if (ch == '\r') {
-            continue;
-        }
-        if (n < T_MAXF && len < T_FLEN - 1) c->fld[n][len] = (char)ch;
-        len++;
-    }
-    c->nf = n;
-    return n > 0;
-}
-
-static int t_col(const t_csv *hdr, const char *name) {
-    for (int i = 0; i < hdr->nf; i++)
-        if (!strcmp(hdr->fld[i], name)) return i;
-    return -1;
-}
-
-/* ---- zone sets ---------------------------------------------------------------------------------- */
-
-typedef struct {
-    int n;
-    sk_spot_trace tr[16];
-    sk_mr_zone z[16];
-    char name[16][64];
-} t_zones;
-
-static const char *H100 = "gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged";
-static const char *V100 = "aws-v100-multinode/converted_v100_4node_600s";
-
-static int t_zones_load(t_zones *zs, const char *dir, const char *const *names, int n) {
-    const char *root = t_traces_root();
-    if (!root) return -1;
-    memset(zs, 0, sizeof *zs);
-    for (int i = 0; i < n; i++) {
-        char p[4096], err[512];
-        snprintf(p, sizeof p, "%s/%s/%s/full.json", root, dir, names[i]);
-        if (sk_spot_load_json(&zs->tr[i], p, SK_SPOT_PREEMPTED, 1, err, sizeof err) < 0) {
-            fprintf(stderr, "  %s\n", err);
-            return -1;
-        }
-        snprintf(zs->name[i], sizeof zs->name[i], "%s", names[i]);
-        zs->z[i] = (sk_mr_zone){zs->name[i], zs->tr[i].avail, zs->tr[i].prices, zs->tr[i].n, zs->tr[i].spot_price, zs->tr[i].od_price};
-        zs->n++;
-    }
-    return 0;
-}
-
-static void t_zones_fini(t_zones *zs) {
-    for (int i = 0; i < zs->n; i++) sk_spot_fini(&zs->tr[i]);
-}
 
 /* ---- a watching wrapper: counts what the policy asks of the world ----------------------------- */
 
@@ -150,7 +68,6 @@ static int t_run(const t_zones *zs, const sk_mr_job *job, const sk_gpolicy *p, s
 }
 
 static double t_rel(double a, double b) { return a == b ? 0.0 : fabs(a - b) / fabs(b); }
-static int t_close(double a, double b) { return t_rel(a, b) <= 1e-9; }
 
 /* ---- tallies ---------------------------------------------------------------------------------- */
 
@@ -250,21 +167,6 @@ static void test_examples(void) {
 
 /* ---- published sweeps ---------------------------------------------------------------------------- */
 
-static int t_parse_zones(const char *s, const char **names, char store[16][64]) {
-    int n = 0;
-    while (*s && n < 16) {
-        const char *q = strchr(s, '\'');
-        if (!q) break;
-        const char *e = strchr(q + 1, '\'');
-        if (!e) break;
-        snprintf(store[n], 64, "%.*s", (int)(e - q - 1), q + 1);
-        names[n] = store[n];
-        n++;
-        s = e + 1;
-    }
-    return n;
-}
-
 static int t_det_checked;
 
 static void t_published_file(const char *file, int by_window) {
@@ -288,8 +190,7 @@ static void t_published_file(const char *file, int by_window) {
         if (!oracle && strcmp(c.fld[cst], "unified_cost_model_risk")) continue;
         const sk_gpolicy *p = oracle ? &sk_pol_mr_skynomad_oracle : &sk_pol_mr_skynomad;
         double C_h = atof(c.fld[cC]), R_h = atof(c.fld[cR]), d_h = atof(c.fld[cd]), gb = atof(c.fld[cg]);
-        int64_t W = (int64_t)ceil(R_h * 3600 / 600), win = atoll(c.fld[cw]);
-        int64_t start = by_window && (win == 2 || win == 4) ? win * W : (int64_t)ceil(atof(c.fld[ch]) * 3600 / 600);
+        int64_t start = t_start_tick(c.fld[ch], c.fld[cw], R_h, by_window);
         if (!loaded || strcmp(lastset, c.fld[creg])) {
             if (loaded) t_zones_fini(&zs);
             const char *names[16];
@@ -318,7 +219,7 @@ static void t_published_file(const char *file, int by_window) {
         a->mig_match += r.migrations == atoll(c.fld[cmig]);
         if (getenv("SK_SKYNOMAD_VERBOSE"))
             printf("  %s %s n=%d C=%s R=%s ckpt=%s win=%lld: %.6f / %.6f (%+.3f%%) mig %lld / %s\n", file, c.fld[cst], zs.n, c.fld[cC], c.fld[cR],
-                   c.fld[cg], (long long)win, r.cost_sweep, want, 100 * (r.cost_sweep - want) / want, (long long)r.migrations, c.fld[cmig]);
+                   c.fld[cg], atoll(c.fld[cw]), r.cost_sweep, want, 100 * (r.cost_sweep - want) / want, (long long)r.migrations, c.fld[cmig]);
         if (t_det_checked < 6 && zs.n >= 6) { /* determinism: the same run twice, bit for bit */
             sk_mr_result r2;
             int rc2 = t_run(&zs, &job, p, &r2, msg, sizeof msg);
