@@ -53,7 +53,7 @@
  *  the all-on-demand plan in the cheapest zone, is dropped.
  *
  * Assumptions: prices and egress >= 0; one instance at a time (the executor's plans); with
- * transfer_time the policy parameter must match the scenario's (the world does not tell planners).
+ * transfer_time as the world counts it (sk_future.transfer_time).
  * No plan finishes (possible only when C + d barely fits R): all on-demand in the cheapest zone. */
 #include <math.h>
 #include <stdio.h>
@@ -455,7 +455,8 @@ out:
 static int sk_exact_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, char *msg, size_t len) {
     double cost;
     int64_t T, n;
-    return sk_mr_exact_solve(f, pp ? (int)pp[0].i : 0, plan, &cost, &T, &n, msg, len);
+    (void)pp;
+    return sk_mr_exact_solve(f, f->transfer_time, plan, &cost, &T, &n, msg, len);
 }
 
 static const sk_planner sk_planner_exact = {"exact_optimum", sk_exact_plan};
@@ -467,13 +468,9 @@ static void sk_exact_decide(void *st, const sk_view *v, const sk_actor *a) {
     sk_mr_follow_plan(v, a);
 }
 
-static const sk_param_def sk_exact_params[] = {
-    {"transfer_time", SK_PT_BOOL, "false", 0, 0,
-     "plan with the checkpoint copy time of a move added to d: set it as the scenario's transfer_time"},
-};
 
 const sk_gpolicy sk_pol_mr_exact = {
-    .def = {"exact_optimum", sk_exact_params, 1,
+    .def = {"exact_optimum", NULL, 0,
             "the exact cost optimum over the known future under the world's own semantics (fractional changeover, "
             "partial-tick credit; no safety net)"},
     .flags = SK_POL_NO_SAFETY_NET,

@@ -64,7 +64,7 @@ static void t_fut_make(t_fut *u, const sk_mr_job *job, const sk_mr_zone *z, int 
         }
     }
     u->f = (sk_future){nz, u->T, (const uint8_t *const *)u->av, (const double *const *)u->pr, u->od, u->eg, u->xh, gap,
-                       (sk_job_info){C, 0, R, d, 0, job->ckpt_gb, -1}};
+                       (sk_job_info){C, 0, R, d, 0, job->ckpt_gb, -1}, job->transfer_time};
 }
 
 static void t_fut_fini(t_fut *u) {

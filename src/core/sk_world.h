@@ -132,6 +132,7 @@ typedef struct sk_future {
     const double *transfer_h;    /* nzones x nzones: extra hours a move takes */
     double gap;
     sk_job_info job;
+    int transfer_time;           /* 1 when the world adds transfer_h to a move's changeover */
 } sk_future;
 
 typedef struct sk_planner {

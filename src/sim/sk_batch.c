@@ -163,7 +163,7 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
             pr[k] = job->prices && !isnan(job->prices[start + k]) ? job->prices[start + k] : job->spot_price;
         const uint8_t *av0 = avail + (start < L ? start : L);
         const double *pr0 = pr, zero = 0;
-        sk_future f = {1, n, &av0, &pr0, &job->od_price, &zero, &zero, gap, w.job};
+        sk_future f = {1, n, &av0, &pr0, &job->od_price, &zero, &zero, gap, w.job, 0};
         rc = pol->planner->plan(&f, pparams, &plan, msg, len);
         free(pr);
         if (rc < 0) {

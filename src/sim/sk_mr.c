@@ -491,7 +491,7 @@ int sk_mr_simulate(const sk_mr_job *job, const sk_mr_zone *z, int nz, const sk_g
             }
         }
         if (!rc) {
-            sk_future f = {nz, T, (const uint8_t *const *)av, (const double *const *)pr, od, w->egress, w->xfer_h, w->gap, w->jobv};
+            sk_future f = {nz, T, (const uint8_t *const *)av, (const double *const *)pr, od, w->egress, w->xfer_h, w->gap, w->jobv, job->transfer_time};
             rc = pol->planner->plan(&f, pp, &plan, msg, len);
         } else {
             snprintf(msg, len, "out of memory (planner input)");
