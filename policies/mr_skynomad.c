@@ -573,12 +573,13 @@ static double sn__spot_value(const sn_state *s, const sk_view *v, int r, double 
     return (V * eff - v->zones[r].spot_price * E) / E;
 }
 
-/* _compute_migration_penalty with the copy time off (the world's default; see the doc) */
+/* _compute_migration_penalty: the move's copy time (hours, when the world counts it) and egress */
 static double sn__penalty(const sk_view *v, int from, int to, double V, double E, int od) {
     if (from == to) return 0.0;
-    double usd = v->egress_usd[(size_t)from * (size_t)v->nzones + (size_t)to], pen;
-    if (!od) pen = (0.0 * V + usd) / (E > 1e-6 ? E : 1e-6);
-    else pen = (v->jobs[0].changeover / 3600.0 + 0.0) * V + usd;
+    size_t ft = (size_t)from * (size_t)v->nzones + (size_t)to;
+    double usd = v->egress_usd[ft], th = v->move_h ? v->move_h[ft] : 0.0, pen;
+    if (!od) pen = (th * V + usd) / (E > 1e-6 ? E : 1e-6);
+    else pen = (v->jobs[0].changeover / 3600.0 + th) * V + usd;
     return pen > 0 ? pen : 0.0;
 }
 

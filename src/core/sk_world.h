@@ -84,6 +84,8 @@ typedef struct sk_view {
     int nzones;
     const sk_zone_info *zones;
     const double *egress_usd; /* nzones x nzones: $ to move the job's checkpoint from zone i to j */
+    const double *move_h;     /* nzones x nzones: hours a move from zone i to j adds to the changeover
+                               * (the checkpoint's copy time), or NULL when the world counts none */
     int ninst;
     const sk_instance_info *inst; /* live instances, in launch order */
     int njobs;

@@ -451,7 +451,7 @@ int sk_mr_simulate(const sk_mr_job *job, const sk_mr_zone *z, int nz, const sk_g
         sk__refresh_price(w, r);
     }
     w->jobv = (sk_job_info){w->C, 0, w->R, w->d, 0, job->ckpt_gb, -1};
-    w->view = (sk_view){0, 0, w->gap, nz, w->zi, w->egress, 0, w->inst, 1, &w->jobv,
+    w->view = (sk_view){0, 0, w->gap, nz, w->zi, w->egress, job->transfer_time ? w->xfer_h : NULL, 0, w->inst, 1, &w->jobv,
                         {w->cnt, w->cnt + n, w->cnt + 2 * n, w->cnt + 3 * n}, NULL, rng};
     w->act = (sk_actor){w, sk__act_launch, sk__act_terminate, sk__act_probe, sk__act_prices};
     w->lt_zone = w->ll_zone = w->leader = -1;
