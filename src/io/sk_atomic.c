@@ -51,12 +51,14 @@ int sk_atomic_open(sk_atomic *a, const char *path, const char *mode, char *err, 
     a->tmp = NULL;
     a->path = sk_atomic_link_target(path); /* a link keeps pointing where it did */
     if (!a->path) a->path = strdup(path);
-    size_t len = a->path ? strlen(a->path) + sizeof ".tmp.XXXXXX" : 0;
+    /* <path>.tmp.<pid>.XXXXXX: the pid lets the runner tell a dead writer's leftover (kill -9) from
+     * a live writer's file */
+    size_t len = a->path ? strlen(a->path) + sizeof ".tmp..XXXXXX" + 24 : 0;
     if (!a->path || !(a->tmp = malloc(len))) {
         sk_atomic__release(a);
         return sk_errf(err, errlen, SK_ENOMEM, "%s: out of memory", path);
     }
-    snprintf(a->tmp, len, "%s.tmp.XXXXXX", a->path);
+    snprintf(a->tmp, len, "%s.tmp.%ld.XXXXXX", a->path, (long)getpid());
     if ((a->fd = mkstemp(a->tmp)) < 0) {
         int e = errno;
         sk_errf(err, errlen, SK_ECANTCREAT, "%s: cannot create a temporary file beside it: %s",

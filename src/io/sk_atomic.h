@@ -4,7 +4,7 @@
  * through this protocol, so a reader never sees a half-written file and a crash leaves the old
  * one in place:
  *   open    when `path` is a symbolic link, the file it names is the one replaced (the link stays;
- *           the target need not exist yet); a new `<target>.tmp.XXXXXX` is made in the target's
+ *           the target need not exist yet); a new `<target>.tmp.<pid>.XXXXXX` is made in the target's
  *           folder with the permissions a plain fopen() would give (0666 & ~umask)
  *   write   through the stream `f`, or by name (`tmp`: HDF5 creates it over the empty file)
  *   commit  flush, fsync, close, rename over the target, fsync the folder

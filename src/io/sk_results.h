@@ -15,7 +15,7 @@
  * rather than read. Files written before (variable-length attributes, contiguous summary, no
  * checksums) are read as before.
  *
- * Writes are atomic (io/sk_atomic.h): the file is built as `<path>.tmp.XXXXXX` in the same folder,
+ * Writes are atomic (io/sk_atomic.h): the file is built as `<path>.tmp.<pid>.XXXXXX` in the same folder,
  * closed, fsync'd, renamed over `path` (over the file it names when it is a symbolic link), and the
  * folder is fsync'd. On any failure the temporary file is removed and `path` is untouched. Files
  * are opened with HDF5 file locking off, so file systems that reject locks (Lustre, some NFS) work.
