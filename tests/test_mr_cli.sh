@@ -27,6 +27,9 @@ policies:
   - name: up_probe
   - name: up_probe_cost
   - name: optimal_dp
+  - name: exact_optimum
+  - name: skynomad
+  - name: skynomad_oracle
 sweep:
   work_hours: [24, 36, 40]
   changeover_hours: [0.1, 0.2]
@@ -38,7 +41,7 @@ check "run -j1 exits 0" "[ $? -eq 0 ]"
 "$S" run "$T/exp.yaml" -o "$T/s1.h5" --shard 1/2 -q >/dev/null 2>&1
 "$S" merge -o "$T/merged.h5" "$T/s0.h5" "$T/s1.h5" >/dev/null 2>&1
 for f in j1 j2 merged; do "$S" export "$T/$f.h5" >"$T/$f.csv"; done
-check "30 runs exported" "[ \$(wc -l <'$T/j1.csv') -eq 31 ]"
+check "48 runs exported" "[ \$(wc -l <'$T/j1.csv') -eq 49 ]"
 check "-j1 and -j2 give identical results" "cmp -s '$T/j1.csv' '$T/j2.csv'"
 check "two shards merged = one run" "cmp -s '$T/j1.csv' '$T/merged.csv'"
 # examples.csv rows (V100 3 zones, C = 24/36/40 h with d = 0.2/0.2/0.1 h): figure and main costs
