@@ -109,6 +109,20 @@ static inline int t_parse_zones(const char *s, const char **names, char store[16
     return n;
 }
 
+/* Keep *zs loaded with the H100 zones of a published row's regions_in_scenario, reloading only when
+ * the set changes (*loaded: whether zs holds a set; last: its text). Returns 0 or -1. */
+static inline int t_zones_for_row(t_zones *zs, int *loaded, char *last, size_t lastlen, const char *regions) {
+    if (*loaded && !strcmp(last, regions)) return 0;
+    if (*loaded) t_zones_fini(zs);
+    const char *names[16];
+    char store[16][64];
+    int n = t_parse_zones(regions, names, store);
+    *loaded = t_zones_load(zs, H100, names, n) == 0;
+    if (!*loaded) return -1;
+    snprintf(last, lastlen, "%s", regions);
+    return 0;
+}
+
 /* A published row's start tick: ceil(env_start_hours*3600/gap) as the artifact computes it; the
  * checkpoint sweep (by_window) printed rounded hours, and its windows 2 and 4 started at
  * window * ceil(R/gap) (spec, provenance caveats). */

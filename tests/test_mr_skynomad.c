@@ -191,17 +191,9 @@ static void t_published_file(const char *file, int by_window) {
         const sk_gpolicy *p = oracle ? &sk_pol_mr_skynomad_oracle : &sk_pol_mr_skynomad;
         double C_h = atof(c.fld[cC]), R_h = atof(c.fld[cR]), d_h = atof(c.fld[cd]), gb = atof(c.fld[cg]);
         int64_t start = t_start_tick(c.fld[ch], c.fld[cw], R_h, by_window);
-        if (!loaded || strcmp(lastset, c.fld[creg])) {
-            if (loaded) t_zones_fini(&zs);
-            const char *names[16];
-            char store[16][64];
-            int n = t_parse_zones(c.fld[creg], names, store);
-            loaded = t_zones_load(&zs, H100, names, n) == 0;
-            if (!loaded) {
-                sk_t_fail = 1;
-                continue;
-            }
-            snprintf(lastset, sizeof lastset, "%s", c.fld[creg]);
+        if (t_zones_for_row(&zs, &loaded, lastset, sizeof lastset, c.fld[creg]) < 0) {
+            sk_t_fail = 1;
+            continue;
         }
         sk_mr_job job = {C_h, R_h, d_h, gb, 600, start, 1, 0};
         sk_mr_result r;
