@@ -35,7 +35,6 @@ typedef struct sk_mr {
 
     /* §2 state */
     int64_t next_id;
-    uint8_t *just;    /* launched in this tick, per instance id slot: tracked by inst[].launched == k */
     int *cc_order;    /* cur_costs: insertion-ordered zones */
     int ncc;
     sk_market *cc_type;
@@ -51,8 +50,7 @@ typedef struct sk_mr {
     double compute, transfer, probe, downtime_cost;
     double spot_s, od_s;
     int lastbill_n;   /* the bill of the interval just billed, for its downtime */
-    int lastbill_zone[SK_MR_MAXACT + 64];
-    double lastbill_price[SK_MR_MAXACT + 64];
+    double lastbill_price[SK_MR_MAXACT + SK_MR_MAXZONES];
     int *bill_zone, *bill_pf, *pf_list;
     sk_market *bill_type;
     sk_mr_result *res;
@@ -261,10 +259,7 @@ static void sk__bill(sk_mr *w, int64_t j) {
             w->compute += price * secs / 3600;
             if (w->bill_type[b] == SK_MKT_SPOT) w->spot_s += secs;
             else w->od_s += secs;
-            if (w->lastbill_n < (int)(sizeof w->lastbill_zone / sizeof w->lastbill_zone[0])) {
-                w->lastbill_zone[w->lastbill_n] = r;
-                w->lastbill_price[w->lastbill_n++] = price;
-            }
+            w->lastbill_price[w->lastbill_n++] = price; /* nb <= instances + zones */
             if (w->series && w->series_rc >= 0) {
                 w->series_rc = sk_table_push_f64(w->series, 0, (double)j * w->gap / 3600.0);
                 if (w->series_rc >= 0) w->series_rc = sk_table_push_i64(w->series, 1, r);
