@@ -12,25 +12,31 @@
 #include "policies/mr_common.h"
 #include "sk_error.h"
 
+/* A state of one tick: its back-pointer (position in the tick before), mode, changeover ticks left
+ * and work ticks. Costs live beside the states (c) and are freed once the next tick is built: only
+ * the back-pointers are kept for the whole horizon. */
 typedef struct {
-    int32_t parent;
+    int32_t parent, k;
     uint16_t m, h;
-    int32_t k;
-    double cost;
 } sk_dpe;
 
 typedef struct {
     sk_dpe *e;
+    double *c;
     size_t n, cap;
 } sk_dpl;
 
-static int sk__dpl_push(sk_dpl *l, sk_dpe x) {
+static int sk__dpl_push(sk_dpl *l, sk_dpe x, double cost) {
     if (l->n == l->cap) {
         size_t c = l->cap ? 2 * l->cap : 1024;
         sk_dpe *e = realloc(l->e, c * sizeof *e);
         if (!e) return SK_ENOMEM;
-        l->e = e, l->cap = c;
+        l->e = e;
+        double *cc = realloc(l->c, c * sizeof *cc);
+        if (!cc) return SK_ENOMEM;
+        l->c = cc, l->cap = c;
     }
+    l->c[l->n] = cost;
     l->e[l->n++] = x;
     return 0;
 }
@@ -99,7 +105,7 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
         return SK_ENOMEM;
     }
     for (size_t i = 0; i < nkeys; i++) idx[i] = -1;
-    rc = sk__dpl_push(&lay[0], (sk_dpe){-1, 0, 0, 0, 0.0});
+    rc = sk__dpl_push(&lay[0], (sk_dpe){-1, 0, 0, 0}, 0.0);
     for (int64_t t = 0; t < T && !rc; t++) {
         sk_dpl *cur = &lay[t], *nxt = &lay[t + 1];
         for (int m = 0; m < M; m++) {
@@ -110,22 +116,23 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
         const int64_t kmin = K - (T - t - 1); /* k' below this cannot finish */
         for (size_t q = 0; q < cur->n && !rc; q++) {
             const sk_dpe e = cur->e[q];
-            if (e.cost > UB) continue;
+            const double cost = cur->c[q];
+            if (cost > UB) continue;
             const int m = e.m;
             const int64_t h = e.h, k = e.k;
             /* stay first (oracle_dp.py: "stay" before the switches) */
             if (feas[m]) {
                 int64_t h2 = h > 0 ? h - 1 : 0, k2 = k + (h == 0 && m > N);
                 if (k2 > K) k2 = K;
-                double c2 = e.cost + tick[m];
+                double c2 = cost + tick[m];
                 if (k2 >= kmin) {
                     size_t key = ((size_t)m * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2;
                     int32_t at = idx[key];
                     if (at < 0) {
                         idx[key] = (int32_t)nxt->n;
-                        rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (uint16_t)m, (uint16_t)h2, (int32_t)k2, c2});
-                    } else if (c2 < nxt->e[at].cost) {
-                        nxt->e[at].cost = c2, nxt->e[at].parent = (int32_t)q;
+                        rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (int32_t)k2, (uint16_t)m, (uint16_t)h2}, c2);
+                    } else if (c2 < nxt->c[at]) {
+                        nxt->c[at] = c2, nxt->e[at].parent = (int32_t)q;
                     }
                 }
             }
@@ -136,20 +143,22 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
                 const int64_t H = s[i].H, h2 = H > 0 ? H - 1 : 0;
                 int64_t k2 = k + (H == 0 && to > N);
                 if (k2 > K) k2 = K;
-                const double c2 = e.cost + tick[to] + s[i].tr;
+                const double c2 = cost + tick[to] + s[i].tr;
                 if (c2 > UB || k2 < kmin) continue;
                 size_t key = ((size_t)to * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2;
                 int32_t at = idx[key];
                 if (at < 0) {
                     idx[key] = (int32_t)nxt->n;
-                    rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (uint16_t)to, (uint16_t)h2, (int32_t)k2, c2});
-                } else if (c2 < nxt->e[at].cost) {
-                    nxt->e[at].cost = c2, nxt->e[at].parent = (int32_t)q;
+                    rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (int32_t)k2, (uint16_t)to, (uint16_t)h2}, c2);
+                } else if (c2 < nxt->c[at]) {
+                    nxt->c[at] = c2, nxt->e[at].parent = (int32_t)q;
                 }
             }
         }
         for (size_t q = 0; q < nxt->n; q++)
             idx[((size_t)nxt->e[q].m * (size_t)HS + nxt->e[q].h) * (size_t)KS + (size_t)nxt->e[q].k] = -1;
+        free(cur->c); /* this tick's costs are spent; its back-pointers stay */
+        cur->c = NULL;
     }
     plan->n = T;
     plan->step = rc ? NULL : malloc((size_t)(T > 0 ? T : 1) * sizeof *plan->step);
@@ -158,7 +167,7 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
         sk_dpl *fin = &lay[T];
         int64_t best = -1;
         for (size_t q = 0; q < fin->n; q++)
-            if (fin->e[q].k >= K && (best < 0 || fin->e[q].cost < fin->e[best].cost)) best = (int64_t)q;
+            if (fin->e[q].k >= K && (best < 0 || fin->c[q] < fin->c[best])) best = (int64_t)q;
         if (best < 0) { /* no plan finishes: on-demand in zone 0 throughout, as the reference */
             for (int64_t t = 0; t < T; t++) plan->step[t] = (sk_plan_step){0, SK_MKT_OD};
         } else {
@@ -173,7 +182,7 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
         }
     }
     if (rc) snprintf(msg, len, "optimal_dp: out of memory");
-    for (int64_t t = 0; t <= T; t++) free(lay[t].e);
+    for (int64_t t = 0; t <= T; t++) free(lay[t].e), free(lay[t].c);
     free(lay), free(idx), free(mig), free(sw), free(nsw), free(tick), free(feas);
     return rc;
 }
