@@ -41,6 +41,18 @@ static int sk__dpl_push(sk_dpl *l, sk_dpe x, double cost) {
     return 0;
 }
 
+/* Offer state (m, h, k) of the next tick at cost c from position q of this one: the first offer
+ * places it (insertion order), a strictly lower one replaces its cost and back-pointer. */
+static inline int sk__dp_offer(sk_dpl *nxt, int32_t *idx, size_t key, int32_t q, int m, int64_t h, int64_t k, double c) {
+    int32_t at = idx[key];
+    if (at < 0) {
+        idx[key] = (int32_t)nxt->n;
+        return sk__dpl_push(nxt, (sk_dpe){q, (int32_t)k, (uint16_t)m, (uint16_t)h}, c);
+    }
+    if (c < nxt->c[at]) nxt->c[at] = c, nxt->e[at].parent = q;
+    return 0;
+}
+
 /* One allowed switch out of a mode: the target, its changeover ticks H and the egress $. */
 typedef struct {
     int to;
@@ -125,16 +137,8 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
                 int64_t h2 = h > 0 ? h - 1 : 0, k2 = k + (h == 0 && m > N);
                 if (k2 > K) k2 = K;
                 double c2 = cost + tick[m];
-                if (k2 >= kmin) {
-                    size_t key = ((size_t)m * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2;
-                    int32_t at = idx[key];
-                    if (at < 0) {
-                        idx[key] = (int32_t)nxt->n;
-                        rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (int32_t)k2, (uint16_t)m, (uint16_t)h2}, c2);
-                    } else if (c2 < nxt->c[at]) {
-                        nxt->c[at] = c2, nxt->e[at].parent = (int32_t)q;
-                    }
-                }
+                if (k2 >= kmin)
+                    rc = sk__dp_offer(nxt, idx, ((size_t)m * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2, (int32_t)q, m, h2, k2, c2);
             }
             const sk_dpsw *s = sw + (size_t)m * (size_t)M;
             for (int i = 0; i < nsw[m] && !rc; i++) {
@@ -145,14 +149,7 @@ static int sk_dp_plan(const sk_future *f, const sk_value *pp, sk_plan *plan, cha
                 if (k2 > K) k2 = K;
                 const double c2 = cost + tick[to] + s[i].tr;
                 if (c2 > UB || k2 < kmin) continue;
-                size_t key = ((size_t)to * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2;
-                int32_t at = idx[key];
-                if (at < 0) {
-                    idx[key] = (int32_t)nxt->n;
-                    rc = sk__dpl_push(nxt, (sk_dpe){(int32_t)q, (int32_t)k2, (uint16_t)to, (uint16_t)h2}, c2);
-                } else if (c2 < nxt->c[at]) {
-                    nxt->c[at] = c2, nxt->e[at].parent = (int32_t)q;
-                }
+                rc = sk__dp_offer(nxt, idx, ((size_t)to * (size_t)HS + (size_t)h2) * (size_t)KS + (size_t)k2, (int32_t)q, to, h2, k2, c2);
             }
         }
         for (size_t q = 0; q < nxt->n; q++)
