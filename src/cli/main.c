@@ -19,6 +19,8 @@ static const struct sk_cmd {
     {"merge", sk_cmd_merge, "merge the results files of an experiment's shards into one"},
     {"model", sk_cmd_model, "write synthetic GPT-2 weights (safetensors) or describe a weights file"},
     {"infer", sk_cmd_infer, "generate tokens with the transformer engine; checkpoint and resume mid-generation"},
+    {"catalog", sk_cmd_catalog, "list the instance catalog: GPU types, prices per region and zone"},
+    {"fit", sk_cmd_fit, "fit availability (Markov rates) or price (mean-reverting with jumps) models to traces"},
     {"bench", sk_cmd_bench, "measure: PHOLD events/s, RNG costs, batch and multi-region worlds, inference, start-up"},
     {"version", sk_cmd_version, "print version, git revision, build and library versions"},
     {"help", sk_cmd_help, "show this help, or a command's help ('synkti help bench')"},

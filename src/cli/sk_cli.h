@@ -16,6 +16,10 @@ int sk_cmd_export(int argc, char **argv);
 int sk_cmd_merge(int argc, char **argv);
 int sk_cmd_model(int argc, char **argv);
 int sk_cmd_infer(int argc, char **argv);
+int sk_cmd_catalog(int argc, char **argv);
+int sk_cmd_fit(int argc, char **argv);
+int sk_cmd_fit_availability(int argc, char **argv);
+int sk_cmd_fit_price(int argc, char **argv);
 int sk_bench_infer(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */

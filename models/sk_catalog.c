@@ -1,0 +1,1 @@
+#include "models/sk_catalog.h"
