@@ -24,6 +24,8 @@
 #include "core/sk_param.h"
 #include "core/sk_scenario.h"
 
+struct sk_fleet_view;
+
 struct sk_rng;
 
 /* One zone: a place where an instance can be launched (an availability zone of a cloud). */
@@ -93,6 +95,7 @@ typedef struct sk_view {
     sk_observed obs;
     const sk_plan *plan;  /* the planner's plan, or NULL */
     struct sk_rng *rng;   /* the policy's own stream */
+    const struct sk_fleet_view *fleet; /* the fleet world's indexed view (core/sk_fleet.h), or NULL */
 } sk_view;
 
 /* Actions, applied at once. launch returns 1 when the instance runs, 0 on a capacity error (spot
@@ -105,6 +108,11 @@ typedef struct sk_actor {
     int (*terminate)(void *w, int64_t inst);
     int (*probe)(void *w, int zone);
     void (*prices)(void *w);
+    /* fleet worlds only (core/sk_fleet.h), NULL elsewhere */
+    int64_t (*launch_for)(void *w, int pool, sk_market m, int64_t job);
+    int (*assign)(void *w, int64_t job, int64_t inst);
+    int (*release)(void *w, int64_t job);
+    int (*retry)(void *w, int64_t job, double after_s);
 } sk_actor;
 
 #define SK_POL_NO_SAFETY_NET 1u /* the world does not call the safety net (planners' executors) */

@@ -151,8 +151,8 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
         .avail = start < L ? avail[start] : 0,
         .next_id = 1,
     };
-    w.view = (sk_view){0, 0, gap, 1, &w.zone, &no_egress, NULL, 0, &w.inst, 1, &w.job, {&no_count, &no_count, &no_count, &no_count}, NULL, rng};
-    w.act = (sk_actor){&w, sk__bw_launch, sk__bw_terminate, sk__bw_probe, sk__bw_prices};
+    w.view = (sk_view){0, 0, gap, 1, &w.zone, &no_egress, NULL, 0, &w.inst, 1, &w.job, {&no_count, &no_count, &no_count, &no_count}, NULL, rng, NULL};
+    w.act = (sk_actor){&w, sk__bw_launch, sk__bw_terminate, sk__bw_probe, sk__bw_prices, NULL, NULL, NULL, NULL};
     sk_plan plan = {NULL, 0};
     int rc = 0;
     if (pol->planner) { /* the future: zone 0's availability and spot price from the start */

@@ -447,8 +447,8 @@ int sk_mr_simulate(const sk_mr_job *job, const sk_mr_zone *z, int nz, const sk_g
     }
     w->jobv = (sk_job_info){w->C, 0, w->R, w->d, 0, job->ckpt_gb, -1};
     w->view = (sk_view){0, 0, w->gap, nz, w->zi, w->egress, job->transfer_time ? w->xfer_h : NULL, 0, w->inst, 1, &w->jobv,
-                        {w->cnt, w->cnt + n, w->cnt + 2 * n, w->cnt + 3 * n}, NULL, rng};
-    w->act = (sk_actor){w, sk__act_launch, sk__act_terminate, sk__act_probe, sk__act_prices};
+                        {w->cnt, w->cnt + n, w->cnt + 2 * n, w->cnt + 3 * n}, NULL, rng, NULL};
+    w->act = (sk_actor){w, sk__act_launch, sk__act_terminate, sk__act_probe, sk__act_prices, NULL, NULL, NULL, NULL};
     w->lt_zone = w->ll_zone = w->leader = -1;
     w->lt_src = w->ll_src = -1;
     w->next_id = 1;
