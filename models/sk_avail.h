@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "engine/sk_time.h"
+#include "io/sk_spot.h" /* SK_SPOT_AUTO, SK_SPOT_AVAILABLE, SK_SPOT_PREEMPTED for sk_count_trace_load */
 
 struct sk_rng;
 
@@ -81,24 +82,59 @@ typedef struct sk_count_trace {
     int32_t nodes;    /* the trace's node count (max possible), >= 1 */
 } sk_count_trace;
 
-/* Load any availability trace format as counts: the spot JSON traces (AVAILABLE convention:
- * value = count; PREEMPTED convention: count = nodes - value... see .c; conv as io/sk_spot.h,
- * AUTO by folder), bamboo add/remove event logs (resampled to `gap` seconds). Returns 0 or
- * SK_ENOINPUT/SK_EDATA/SK_ECONFIG with a message naming the file and position. */
+/* Load any availability trace as counts per tick (formats and conventions: docs/fleet_availability.md).
+ *   *.json  spot JSON traces {"metadata": {"gap_seconds": G}, "data": [...]}; the tick is the
+ *           file's gap_seconds (the gap argument is not used). conv as io/sk_spot.h:
+ *           AVAILABLE  value = instances available; nodes = N of an "<N>-node" folder above the
+ *                      file, at least the largest value (spothedge/data/AWS1: 4, AWS2: 16);
+ *           PREEMPTED  0/1 already reduced (converted_* of gcp-h100-multiregion and
+ *                      aws-v100-multinode: 1 = no instance obtainable): count = 1 - value, nodes 1;
+ *           AUTO       metadata "convention", else the folder rule of io/sk_spot.h.
+ *           A forced convention is checked against the file's evidence: its "convention" key, its
+ *           folders (converted_* says PREEMPTED; spot-availability/, spothedge/, "<N>-node" say
+ *           AVAILABLE) and its values (any value > 1 is a count, never a 0/1 preempted flag).
+ *           Contradicting the key or the folders is SK_ECONFIG unless conv carries
+ *           SK_AVAIL_CONV_FORCE; PREEMPTED on values > 1 is always SK_EDATA.
+ *   *.csv   bamboo node event logs `time_ms,add|remove,node` (bamboo-spot-traces/traces/NAME.csv):
+ *           count = nodes present, sampled at each tick start t = k*gap from time 0.
+ *   *.txt   bamboo GCP counts `YYYY-MM-DD, HH:MM:SS, N` (bamboo-spot-traces/traces/gcloud/): the
+ *           count at a time is that of the last row in file order stamped at or before it (rows
+ *           stamped earlier than the row before them override from their stamp); ticks from the
+ *           first row's time.
+ *   For the two bamboo formats gap is the tick in seconds (<= 0: 60), nodes = the largest count,
+ *   and PREEMPTED is SK_ECONFIG (they are counts).
+ * Returns 0 or SK_ENOINPUT/SK_EDATA/SK_ECONFIG/SK_ENOMEM with a message naming the file and the
+ * position (line, or JSON key/index). On error t is zeroed; on success the caller owns t
+ * (sk_count_trace_fini). */
+#define SK_AVAIL_CONV_FORCE 0x100 /* or'ed into conv: take a forced convention against the folder */
 int sk_count_trace_load(sk_count_trace *t, const char *path, int conv, double gap, char *err, size_t errlen);
 void sk_count_trace_fini(sk_count_trace *t);
 
-/* Maximum-likelihood fit of a Markov chain over the distinct levels of one or more traces (or of
- * up/down when nlev == 2: level 1 = count >= 1). rate[l*nlev+m] per hour with a 95% interval
- * [lo, hi]; sojourn counts and time per level. Returns 0 or SK_EDATA (a trace too short...). */
+/* Maximum-likelihood fit of a Markov chain over the distinct counts of one or more traces (at most
+ * SK_MARKOV_MAXLEV; or of up/down with two_state: level 0 = count 0, level 1 = count >= 1, whose
+ * level[] is {0, 1}). Each tick counts as its trace's gap spent in its level, and each change
+ * between consecutive ticks as one transition (at most one transition per tick is assumed):
+ * rate[l*nlev+m] = ntrans[l*nlev+m] / time_h[l] per hour, with the exact 95% Poisson interval
+ * lo = chi2(0.025; 2n) / 2T, hi = chi2(0.975; 2n+2) / 2T. loglik = sum n_lm ln rate_lm - q_l T_l.
+ * Traces may have different gaps. Returns 0 or SK_EDATA (no traces or ticks, more than
+ * SK_MARKOV_MAXLEV distinct counts: the message says to use two_state); err names the cause. */
+#define SK_MARKOV_MAXLEV 32
 typedef struct sk_markov_fit {
     int nlev;
-    int32_t level[16];       /* the count of each level */
-    double rate[256], lo[256], hi[256]; /* per hour */
-    int64_t ntrans[256];     /* transitions observed l -> m */
-    double time_h[16];       /* hours spent in each level */
+    int32_t level[SK_MARKOV_MAXLEV]; /* the count of each level, ascending */
+    double rate[SK_MARKOV_MAXLEV * SK_MARKOV_MAXLEV], lo[SK_MARKOV_MAXLEV * SK_MARKOV_MAXLEV],
+        hi[SK_MARKOV_MAXLEV * SK_MARKOV_MAXLEV]; /* per hour; diagonal 0 */
+    int64_t ntrans[SK_MARKOV_MAXLEV * SK_MARKOV_MAXLEV]; /* transitions observed l -> m */
+    double time_h[SK_MARKOV_MAXLEV]; /* hours spent in each level */
+    int64_t ticks;                   /* ticks read, all traces */
     double loglik;
 } sk_markov_fit;
 int sk_markov_fit_traces(const sk_count_trace *const *t, int ntraces, int two_state, sk_markov_fit *out, char *err, size_t errlen);
+
+/* Stationary distribution pi (nlev values, summing to 1) of the chain with rates rate[l*nlev+m]
+ * (diagonal ignored): solves pi Q = 0, sum pi = 1 by LU (GSL); a chain with no unique solution
+ * (reducible) falls back to power iteration on the uniformised chain started uniform, which gives
+ * the limit from that start. Returns 0 or SK_ENOMEM / SK_ECONFIG (nlev < 1, negative rate). */
+int sk_avail_stationary(int nlev, const double *rate, double *pi);
 
 #endif
