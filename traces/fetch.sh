@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# fetch.sh - download the public spot-trace datasets Synkti uses into traces/data/ (same layout as
+# fetch.sh - download the public datasets Synkti uses into traces/data/ (same layout as
 # ../shared/traces), pinned to upstream commits and verified against traces/SHA256SUMS.
 # See traces/README.md for what each file is. Idempotent: files already present and verified are
 # left alone, so a second run downloads nothing.
@@ -9,12 +9,14 @@ usage() {
     cat <<'EOF'
 Usage: traces/fetch.sh [options] [DATASET|FILE...]
 
-Download the spot-trace datasets listed in traces/SHA256SUMS from their public GitHub sources
+Download the datasets listed in traces/SHA256SUMS from their public GitHub sources
 (raw.githubusercontent.com/<repo>/<commit>/<path>, commits pinned in this script) into
 traces/data/, with the same relative layout as ../shared/traces, and verify every file's sha256.
 DATASET limits the run to files under those folders (spot-availability, cbl-windows,
-aws-v100-multinode, gcp-h100-multiregion, spothedge), FILE to single files (paths as in
-SHA256SUMS).
+aws-v100-multinode, gcp-h100-multiregion, spothedge, skypilot-aws-gpu-catalog, gcp-gpu-catalog,
+aws-spot-advisor, gcp-gpu-price-history, aws-spot-price-history-2022-05, skyplane-network,
+gpu-jobs, coldstart-figures, bamboo-spot-traces; or a sub-folder such as gpu-jobs/philly-dre-subset),
+FILE to single files (paths as in SHA256SUMS).
 
 Options:
   --dest DIR   where to put the files (default: traces/data next to this script)
@@ -32,11 +34,15 @@ Examples:
   traces/fetch.sh --from ../shared/traces       # offline, from a local copy
   traces/fetch.sh --check --dest ../shared/traces
 
-cbl-windows/WINDOW_INDEX.csv is derived (no public upstream copy): a download run reports it as
-not fetched and goes on; copy it with --from from a checkout of ../shared/traces.
+Derived files have no byte-identical public upstream copy: cbl-windows/WINDOW_INDEX.csv, the
+gpu-jobs/ CSVs (converted from upstream archives), the catalogs, price histories and filtered
+tables (skypilot-aws-gpu-catalog, gcp-gpu-catalog, gcp-gpu-price-history, the aws-spot-advisor
+CSVs, aws-spot-price-history-2022-05), the skyplane throughput grids and coldstart-figures
+(traces/README.md says what each is made from). A download run reports each as not fetched and
+goes on; copy them with --from from a checkout of ../shared/traces.
 
 Exit status: 0 every selected file present and verified (when downloading: except the derived
-file above); 1 some file missing, not obtainable or failing its checksum; 64 usage error;
+files above); 1 some file missing, not obtainable or failing its checksum; 64 usage error;
 66 traces/SHA256SUMS unreadable; 69 network unreachable (offline? use --from DIR).
 EOF
 }
@@ -102,6 +108,12 @@ SPOTHEDGE_REPO=MaoZiming/spothedge_ae
 SPOTHEDGE_COMMIT=df02263c3c24
 H100_DIR=converted_multi_region_aligned_h100_16_merged
 H100_TAR=data/$H100_DIR.tar.gz
+SPOTINFO_REPO=alexei-led/spotinfo
+SPOTINFO_2021=364abc364e9631bc2fde3fb69ab66a376a9d7c93
+SPOTINFO_2025=5eedf20a99614443af215f4aaf09bd10805cac72
+SKYPLANE_REPO=skyplane-project/skyplane
+BAMBOO_REPO=uclasystem/bamboo
+BAMBOO_COMMIT=80809293289419d40a870b4a9ccb8df0082ce3fb
 
 # source REL: sets kind (raw, tar or none), repo, commit, upath (path in the repo, or the tarball
 # member for kind tar).
@@ -118,6 +130,23 @@ source_of() {
     gcp-h100-multiregion/$H100_DIR/*)
         kind=tar repo=$SKYNOMAD_REPO commit=$SKYNOMAD_COMMIT upath=${rel#gcp-h100-multiregion/} ;;
     spothedge/*) repo=$SPOTHEDGE_REPO commit=$SPOTHEDGE_COMMIT upath=${rel#spothedge/} ;;
+    aws-spot-advisor/spot-advisor-data_2021-02-10.json)
+        repo=$SPOTINFO_REPO commit=$SPOTINFO_2021 upath=public/spot/data/spot-advisor-data.json ;;
+    aws-spot-advisor/spot-advisor-data_2025-06-28.json)
+        repo=$SPOTINFO_REPO commit=$SPOTINFO_2025 upath=internal/spot/data/spot-advisor-data.json ;;
+    # skyplane: the grids left HEAD, so each file has its own commit; the throughput grids here are
+    # edited (columns dropped, one renamed) and are therefore derived
+    skyplane-network/latency_grid_2022-04.csv) repo=$SKYPLANE_REPO commit=945dca27 upath=profiles/latency.csv ;;
+    skyplane-network/egress_cost_grid_2022-05.csv) repo=$SKYPLANE_REPO commit=11e38021 upath=profiles/cost.csv ;;
+    skyplane-network/aws_transfer_costs.csv | skyplane-network/vcpu_info.csv)
+        repo=$SKYPLANE_REPO commit=4602d9ce upath=skyplane/data/${rel#skyplane-network/} ;;
+    bamboo-spot-traces/traces/*) repo=$BAMBOO_REPO commit=$BAMBOO_COMMIT upath=${rel#bamboo-spot-traces/} ;;
+    bamboo-spot-traces/doc-data/*)
+        # upstream doc/data/; one upstream name has "15:30" where the copy has "15-30"
+        repo=$BAMBOO_REPO commit=$BAMBOO_COMMIT upath=doc/data/${rel#bamboo-spot-traces/doc-data/}
+        upath=${upath/-2020-11-22-15-30-/-2020-11-22-15%3A30-} ;;
+    # transcribed, filtered or converted by the shared copy's own script (traces/README.md says
+    # from what): no byte-identical upstream file; copied only with --from
     *) kind=none repo="" commit="" upath="" ;;
     esac
 }
@@ -248,7 +277,7 @@ if [ $list = 1 ]; then
         case $kind in
         raw) echo "$rel  $(url_of "$repo" "$commit" "$upath")" ;;
         tar) echo "$rel  $(url_of "$repo" "$commit" "$H100_TAR") : $upath" ;;
-        none) echo "$rel  (derived; no upstream copy)" ;;
+        none) echo "$rel  (derived; no upstream copy: --from only)" ;;
         esac
     done <"$sums"
     exit 0
