@@ -299,7 +299,7 @@ sk_avail_model *sk_avail_hazard_new(double rate_per_h, double group_frac, sk_tim
 /* Spot Advisor buckets give the share f of instances interrupted in a month. Representative f:
  * the midpoint of each bucket, 25% for ">20%". A constant per-instance hazard lambda interrupts a
  * share 1 - exp(-lambda * month) in a month of 30.4 days, so lambda = -ln(1 - f) / (30.4 * 24)
- * per hour: 3.470e-5, 1.069e-4, 1.832e-4, 2.634e-4, 3.943e-4. Outside 0..4: NaN. */
+ * per hour: 3.470e-5, 1.069e-4, 1.830e-4, 2.637e-4, 3.943e-4. Outside 0..4: NaN. */
 double sk_avail_bucket_rate(int bucket) {
     static const double f[5] = {0.025, 0.075, 0.125, 0.175, 0.25};
     if (bucket < 0 || bucket > 4) return NAN;
@@ -805,7 +805,7 @@ int sk_markov_fit_traces(const sk_count_trace *const *t, int ntraces, int two_st
         const sk_count_trace *tr = t[j];
         if (tr->n < 1 || !(tr->gap > 0))
             return sk_errf(err, errlen, SK_EDATA, "%s: no ticks to fit", tr->name ? tr->name : "trace");
-        double gh = tr->gap / 3600.0;
+        int64_t ticks[SK_MARKOV_MAXLEV] = {0}; /* hours = ticks x gap: no rounding piles up */
         int prev = -1;
         for (int64_t i = 0; i < tr->n; i++) {
             int32_t c = tr->counts[i];
@@ -813,10 +813,11 @@ int sk_markov_fit_traces(const sk_count_trace *const *t, int ntraces, int two_st
             if (two_state) l = c >= 1;
             else
                 for (l = 0; lev[l] != c; l++) {}
-            out->time_h[l] += gh;
+            ticks[l]++;
             if (prev >= 0 && prev != l) out->ntrans[prev * k + l]++;
             prev = l;
         }
+        for (int l = 0; l < k; l++) out->time_h[l] += (double)ticks[l] * tr->gap / 3600.0;
         out->ticks += tr->n;
     }
     double ll = 0;

@@ -125,7 +125,9 @@ static int sk_fa_json(FILE *f, const sk_markov_fit *fit, const double *pi, sk_co
     for (int i = 0; i < k * k; i++) ntrans += fit->ntrans[i];
     cJSON_AddNumberToObject(o, "ticks", (double)fit->ticks);
     cJSON_AddNumberToObject(o, "transitions", (double)ntrans);
-    cJSON_AddItemToObject(o, "levels", cJSON_CreateIntArray((const int *)fit->level, k));
+    int lev[SK_MARKOV_MAXLEV];
+    for (int l = 0; l < k; l++) lev[l] = fit->level[l];
+    cJSON_AddItemToObject(o, "levels", cJSON_CreateIntArray(lev, k));
     cJSON_AddItemToObject(o, "hours", cJSON_CreateDoubleArray(fit->time_h, k));
     cJSON_AddItemToObject(o, "stationary", cJSON_CreateDoubleArray(pi, k));
     const double *mats[3] = {fit->rate, fit->lo, fit->hi};
