@@ -42,6 +42,7 @@ typedef enum {
 typedef struct sk_itype_info {
     const char *name;  /* "p3.8xlarge" */
     const char *gpu;   /* "V100" */
+    int gpu_id;        /* index into sk_fleet_view.gpus */
     int gpus;          /* per instance */
     double gpu_mem_gb; /* per GPU */
 } sk_itype_info;
@@ -110,6 +111,8 @@ typedef struct sk_fleet_view {
     sk_trigger trig;
     int64_t njobs[SK_JOB_NSTATES]; /* jobs per state */
     double ckpt_every;             /* s between periodic checkpoints */
+    double restart_s;              /* s a (re)start costs before progress: boot + model load */
+    int max_instances;             /* instances one job may span (all in one zone) */
     int max_retries;               /* a job is ABANDONED at its (max_retries+1)-th retry; -1: never */
     /* indexed access (w is sk_actor.w) */
     const void *w;
@@ -131,7 +134,8 @@ typedef struct sk_fleet_view {
  *     launch_fail counts it). The job turns SUBMITTED and starts when its assigned GPUs suffice
  *     and all of them are running and loaded.
  *   assign(w, job, inst): give an idle running instance to a QUEUED/RETRY/SUBMITTED job; 0 or -1.
- *   release(w, job): take a job's instances away (they become idle) and queue it again; 0 or -1.
+ *   release(w, job): a planned move: the job checkpoints (all its progress is saved), its
+ *     instances become idle and it is QUEUED again; 0 or -1.
  *   retry(w, job, after_s): set a QUEUED/RETRY job to RETRY; it is QUEUED again (trigger RETRY)
  *     after after_s seconds, or ABANDONED when it has used up max_retries. 0 or -1.
  *   terminate (the sk_actor member) ends an instance (idle or not; a running job loses it like a

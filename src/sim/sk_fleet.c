@@ -401,11 +401,7 @@ static int fl_act_release(void *wp, int64_t job) {
     fl_job *b = &w->jb[job];
     if (b->i.state >= SK_JOB_COMPLETED || b->i.state == SK_JOB_CREATED) return -1;
     if (b->i.state == SK_JOB_RUNNING || b->loading) {
-        if (b->i.state == SK_JOB_RUNNING) {
-            double s = fl_saved_now(w, b), p = fl_progress(w, b);
-            w->r->lost_gpuh += (p - s) * b->i.gpus / 3600.0;
-            b->i.saved = s;
-        }
+        if (b->i.state == SK_JOB_RUNNING) b->i.saved = fl_progress(w, b), b->i.ckpt_zone = b->i.last_zone;
         if (b->ev.slot != SK_EQ_NIL) sk_cancel(&w->eng, b->ev), b->ev.slot = SK_EQ_NIL;
         b->loading = 0;
     }
@@ -581,7 +577,10 @@ static void fl_on_done(void *ctx, sk_engine *e, const sk_event *ev) {
     b->i.saved = b->i.work;
     fl_finish_job(w, j, SK_JOB_COMPLETED);
     fl_decide(w, SK_TRIG_DONE, j, -1, -1);
-    fl_release_all(w, j);
+    if (b->inst_head >= 0) { /* what the policy kept is idle capacity now */
+        fl_release_all(w, j);
+        fl_decide(w, SK_TRIG_IDLE, -1, -1, -1);
+    }
 }
 
 static void fl_on_deadline(void *ctx, sk_engine *e, const sk_event *ev) {
@@ -765,7 +764,7 @@ static void fl_free(fl_world *w) {
 }
 
 int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *pp, struct sk_rng *prng,
-                 const volatile int *stop, sk_fleet_result *res, sk_table *series, double series_s, char *msg,
+                 const volatile sig_atomic_t *stop, sk_fleet_result *res, sk_table *series, double series_s, char *msg,
                  size_t len) {
     fl_world W, *w = &W;
     memset(w, 0, sizeof *w);
@@ -847,6 +846,8 @@ int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *p
     w->fv.npools = c->npools, w->fv.pools = w->pi;
     w->fv.by_spot = w->by_spot, w->fv.by_od = w->by_od;
     w->fv.ckpt_every = c->ckpt_every_s;
+    w->fv.restart_s = c->boot_s + c->load_s;
+    w->fv.max_instances = c->max_instances > 0 ? c->max_instances : 1;
     w->fv.max_retries = c->max_retries;
     w->fv.w = w;
     w->fv.job = fl_v_job, w->fv.jobs_first = fl_v_jobs_first, w->fv.jobs_next = fl_v_jobs_next;

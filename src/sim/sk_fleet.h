@@ -16,6 +16,7 @@
 #ifndef SK_FLEET_WORLD_H
 #define SK_FLEET_WORLD_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -65,6 +66,7 @@ typedef struct sk_fleet_cfg {
     double heal_retry_s;
     double horizon_s;       /* stop here (0: when every job has ended) */
     double tick_s;          /* periodic TICK trigger (0: none) */
+    int max_instances;      /* instances one job may span */
     /* network: NULL -> models/sk_migration (the multi-region model, by zone name) */
     const struct sk_net_matrix *net;
     const int *zone_region; /* zone -> net region index */
@@ -98,6 +100,6 @@ typedef struct sk_fleet_result {
  * series is not NULL it gets rows (t_h, running_jobs, queued_jobs, spot_inst, od_inst, cost) every
  * series_s seconds. */
 int sk_fleet_run(const sk_fleet_cfg *cfg, const sk_gpolicy *pol, const sk_value *pp, struct sk_rng *prng,
-                 const volatile int *stop, sk_fleet_result *res, sk_table *series, double series_s, char *msg, size_t len);
+                 const volatile sig_atomic_t *stop, sk_fleet_result *res, sk_table *series, double series_s, char *msg, size_t len);
 
 #endif

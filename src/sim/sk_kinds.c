@@ -4,11 +4,12 @@
 
 #include <string.h>
 
-extern const sk_scenario_kind sk_scn_phold, sk_scn_batch, sk_scn_multi;
+extern const sk_scenario_kind sk_scn_phold, sk_scn_batch, sk_scn_multi, sk_scn_fleet;
 
 const sk_scenario_kind *const sk_scenario_kinds[] = {
     &sk_scn_batch,
     &sk_scn_multi,
+    &sk_scn_fleet,
     &sk_scn_phold,
     NULL,
 };
