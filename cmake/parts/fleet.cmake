@@ -7,3 +7,4 @@ target_sources(synkti_core PRIVATE
   ${CMAKE_CURRENT_SOURCE_DIR}/policies/fleet_skypilot.c
   ${CMAKE_CURRENT_SOURCE_DIR}/policies/fleet_up.c
   ${CMAKE_CURRENT_SOURCE_DIR}/policies/fleet_fifo.c)
+target_sources(synkti_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/cmd_bench_fleet.c)

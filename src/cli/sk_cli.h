@@ -12,6 +12,7 @@ int sk_cmd_validate(int argc, char **argv);
 int sk_cmd_plan(int argc, char **argv);
 int sk_bench_batch(int argc, char **argv);
 int sk_bench_mr(int argc, char **argv);
+int sk_bench_fleet(int argc, char **argv);
 int sk_cmd_export(int argc, char **argv);
 int sk_cmd_merge(int argc, char **argv);
 int sk_cmd_model(int argc, char **argv);
