@@ -38,6 +38,7 @@ struct sk_net {
     double *rtt, *cost, *aws;   /* seconds; $/GB grid; $/GB aws_transfer_costs */
     double *inet;               /* per region: AWS "internet" $/GB */
     double med[3][SK_NET_MAXCLOUD][SK_NET_MAXCLOUD]; /* medians per cloud kind: Gbps, RTT, $/GB */
+    double medall[3];                                /* the same over all pairs */
     double intra_gbps, intra_rtt_s;
     int npairs;                 /* pairs in both sweeps */
     double s2, phi, sigma, step_s;
@@ -275,6 +276,12 @@ static int sk_net_build(sk_net *n) {
                         }
                 n->med[q][a][b] = sk_median(tmp, k);
             }
+    for (int q = 0; q < 3; q++) {
+        size_t k = 0;
+        for (size_t p = 0; p < nn; p++)
+            if (p % ((size_t)n->nr + 1) && !isnan(src[q][p])) tmp[k++] = src[q][p];
+        n->medall[q] = sk_median(tmp, k);
+    }
     /* same-region figures */
     size_t ks = 0, kr = 0;
     for (int64_t r = 0; r < n->nrec; r++)
@@ -450,9 +457,12 @@ int sk_net_matrix_new(sk_net_matrix *m, const sk_net *n, const char *const *regi
                 if (isnan(g)) g = n->med[0][cl[i]][cl[j]], fb |= SK_NET_FB_GBPS;
                 if (isnan(r)) r = n->med[1][cl[i]][cl[j]], fb |= SK_NET_FB_RTT;
                 if (isnan(c)) c = n->med[2][cl[i]][cl[j]], fb |= SK_NET_FB_COST;
+                if (isnan(g)) g = n->medall[0];
+                if (isnan(r)) r = n->medall[1];
+                if (isnan(c)) c = n->medall[2];
             }
             if (isnan(g) || isnan(r) || isnan(c)) {
-                rc = sk_errf(err, errlen, SK_ECONFIG, "network: %s -> %s: the grids hold no %s for that pair of clouds", regions[i],
+                rc = sk_errf(err, errlen, SK_ECONFIG, "network: %s -> %s: the grids hold no %s to fall back to", regions[i],
                              regions[j], isnan(g) ? "throughput" : isnan(r) ? "latency" : "egress price");
                 goto done;
             }

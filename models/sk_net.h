@@ -51,6 +51,7 @@ void sk_net_noise_fit(const sk_net *n, int *npairs, double *s2);
  *   RTT: the pair; else the reverse pair; else the median of the same kind;
  *   egress: the cost grid; else aws_transfer_costs.csv (AWS source: to an AWS region, else its
  *         "internet" price); else the median of the same kind.
+ * Where the grids hold no pair of that kind at all, the median over all their pairs is used.
  * fallback[i*nreg+j] says which fallbacks a pair used (SK_NET_FB_* bits). Returns 0; SK_ECONFIG
  * for a name that is not "cloud:region" or a cloud the grids do not hold (no median to fall back
  * to); SK_ENOMEM. */

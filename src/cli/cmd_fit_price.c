@@ -53,6 +53,18 @@ static const char sk_fp_usage[] =
     "  synkti fit price --gcp a3-highgpu-8g us-central1 --format json\n"
     "  synkti fit price --aws-history use1-az6 p3.2xlarge --dt 120\n";
 
+/* s as a JSON string (quotes, backslashes and control characters escaped). */
+static void sk_fp_jstr(const char *s) {
+    putchar('"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') printf("\\%c", c);
+        else if (c < 0x20) printf("\\u%04x", c);
+        else putchar(c);
+    }
+    putchar('"');
+}
+
 static void sk_fp_row(const char *name, double v, double se, const char *unit) {
     printf("%-10s %12.6g %12.6g   [%.6g, %.6g]  %s\n", name, v, se, v - 1.96 * se, v + 1.96 * se, unit);
 }
@@ -128,10 +140,14 @@ int sk_cmd_fit_price(int argc, char **argv) {
         return sk_exit_code(rc);
     }
     if (json) {
-        printf("{\"series\":\"%s\",\"source\":\"%s\",\"file\":\"%s\",\"changes\":%lld,\"hours\":%.17g,\"dt_s\":%.17g,"
+        fputs("{\"series\":", stdout);
+        sk_fp_jstr(label);
+        printf(",\"source\":\"%s\",\"file\":", what);
+        sk_fp_jstr(path);
+        printf(",\"changes\":%lld,\"hours\":%.17g,\"dt_s\":%.17g,"
                "\"samples\":%lld,\"jump_steps\":%lld,\"expected_false_jumps\":%.17g,\"ar1\":{\"a\":%.17g,\"b\":%.17g,"
                "\"se_a\":%.17g,\"se_b\":%.17g,\"resid_var\":%.17g},",
-               label, what, path, (long long)nchanges, hours, dt, (long long)info.nsamples, (long long)info.njumps,
+               (long long)nchanges, hours, dt, (long long)info.nsamples, (long long)info.njumps,
                info.false_jumps, info.a, info.b, info.se_a, info.se_b, info.s2);
         const struct {
             const char *k;
