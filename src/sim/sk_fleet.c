@@ -361,7 +361,9 @@ static int64_t fl_act_launch_for(void *wp, int pool, sk_market m, int64_t job) {
     if (pool < 0 || pool >= w->c->npools || (m != SK_MKT_SPOT && m != SK_MKT_OD)) return -1;
     if (job >= 0 && (job >= w->c->njobs || w->jb[job].i.state >= SK_JOB_COMPLETED || w->jb[job].i.state == SK_JOB_CREATED))
         return -1;
-    if (m == SK_MKT_SPOT && w->pl[pool].nspot >= w->pi[pool].spot_cap) {
+    if (m == SK_MKT_SPOT && (w->pl[pool].nspot >= w->pi[pool].spot_cap ||
+                             (w->c->max_price_frac > 0 && w->pi[pool].spot_price > w->c->max_price_frac * w->pi[pool].od_price))) {
+        /* no capacity, or the price is above the maximum price: EC2 fulfils no such request */
         w->pi[pool].launch_fail++;
         w->r->launch_fail++;
         return -1;
