@@ -5,7 +5,7 @@
 # bad input exits 65 naming file:line and column, a missing file 66, a bad option 64, no match 1.
 # Usage: test_catalog_cli.sh path/to/synkti path/to/shared/traces
 set -u
-S=$1
+S=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
 D=$2
 AWS=$D/skypilot-aws-gpu-catalog/aws_gpu_vms_subset.csv
 SPECS=$D/skypilot-aws-gpu-catalog/gpu_instance_specs.csv
@@ -61,6 +61,9 @@ check "--types lists 57 types" '[ "$(($(wc -l <"$T/all.txt") - 1))" -eq 57 ]'
 check "--file x2: 776 AWS offers" '[ "$(($(wc -l <"$T/f.csv") - 1))" -eq 776 ] && grep -q "from 2 files" "$T/err"'
 "$S" catalog "$AWS" --format csv >"$T/f1.csv" 2>/dev/null
 check "positional CSV: no GPU memory without the specs file" 'grep -q "^p3.2xlarge,aws,V100,1,,8,61,us-east-1,use1-az2," "$T/f1.csv"'
+
+(cd "$T" && "$S" catalog --file gcp-gpu-catalog/gcp_gpu_vms.csv --format csv >"$T/g.csv" 2>/dev/null)
+check "--file name found on the search path: 654 GCP offers" '[ "$(($(wc -l <"$T/g.csv") - 1))" -eq 654 ]'
 
 # errors
 printf 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\nx.large,T4,1,4,16,1.0,0.3,r,r-a\nx.large,T4,1,4,16,abc,0.3,r,r-b\n' >"$T/bad.csv"

@@ -10,6 +10,7 @@
 
 #include "cli/sk_cli.h"
 #include "cli/sk_opts.h"
+#include "io/sk_trace.h"
 #include "models/sk_catalog.h"
 #include "sk_error.h"
 
@@ -44,7 +45,8 @@ static const char sk_catcmd_usage[] =
     "Without --file (or CSV arguments) it reads the shipped catalogs found on the trace search path\n"
     "($SYNKTI_TRACES, ../shared/traces, traces/data): skypilot-aws-gpu-catalog/aws_gpu_vms_subset.csv\n"
     "and gpu_instance_specs.csv, gcp-gpu-catalog/gcp_gpu_vms.csv. A CSV has SkyPilot's catalog columns\n"
-    "(found by header name; docs/fleet_catalog.md). GCP prices are host VM + GPUs (SkyPilot's\n"
+    "(found by header name; docs/fleet_catalog.md); a relative name that is not in the working\n"
+    "directory is looked up on the trace search path too. GCP prices are host VM + GPUs (SkyPilot's\n"
     "accelerator rows). Filters compare names in any case (h100 = H100); --gpu A100 is the 40 GB\n"
     "A100, not A100-80GB. In the table '-' is a missing price (no spot offer, or no on-demand price);\n"
     "in CSV it is an empty field.\n"
@@ -289,7 +291,10 @@ int sk_cmd_catalog(int argc, char **argv) {
     }
     char err[512] = "";
     if (!nfiles) rc = sk_catalog_load_default(&c, err, sizeof err);
-    for (int i = 0; i < nfiles && rc == 0; i++) rc = sk_catalog_load(&c, files[i], err, sizeof err);
+    for (int i = 0; i < nfiles && rc == 0; i++) { /* a name not in the working directory: the search path */
+        char found[4096];
+        rc = sk_catalog_load(&c, sk_trace_find(files[i], NULL, found, sizeof found) == 0 ? found : files[i], err, sizeof err);
+    }
     if (rc < 0) {
         fprintf(stderr, "synkti catalog: %s\n", err);
         goto done;
