@@ -389,7 +389,8 @@ static int sk_cat__type_of(sk_cat__merge *m, const sk_cat__row *r) {
 
 static int sk_cat__merge_rows(sk_cat__merge *m, sk_cat__rd *x, const char *path, char *err, size_t errlen) {
     int rc;
-    /* clouds whose GPUs are priced by accelerator-only rows in this file (SkyPilot GCP) */
+    /* clouds whose GPUs are priced by accelerator-only rows in this file (SkyPilot GCP); a file
+     * holds one or two clouds, more than 8 with accelerator rows would price the rest as AWS does */
     const char *sep[8];
     int nsep = 0;
     for (int i = 0; i < x->nrows; i++) {
