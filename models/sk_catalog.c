@@ -371,6 +371,7 @@ typedef struct {
     sk_catalog n;
     sk_cat__tab types, offers, accels;
     int *tline; /* per type of n: line of its first row in this file */
+    unsigned flags;
 } sk_cat__merge;
 
 /* Index of the type of row r in m->n (added if new). */
@@ -432,6 +433,10 @@ static int sk_cat__merge_rows(sk_cat__merge *m, sk_cat__rd *x, const char *path,
             if (isnan(m->n.types[t].gpu_mem_gb)) m->n.types[t].gpu_mem_gb = acc->gpu_mem_gb;
         }
         if (isnan(od) && isnan(spot)) {
+            if (m->flags & SK_CATALOG_STRICT)
+                return sk_errf(err, errlen, SK_EDATA,
+                               "%s:%d: column Price: empty, and SpotPrice is empty too: the row gives no price for %s in %s",
+                               path, r->line, r->name, r->zone);
             m->n.ndropped++;
             continue;
         }
@@ -454,8 +459,12 @@ static int sk_cat__merge_rows(sk_cat__merge *m, sk_cat__rd *x, const char *path,
 }
 
 int sk_catalog_load(sk_catalog *c, const char *path, char *err, size_t errlen) {
+    return sk_catalog_load_ex(c, path, 0, err, errlen);
+}
+
+int sk_catalog_load_ex(sk_catalog *c, const char *path, unsigned flags, char *err, size_t errlen) {
     sk_cat__rd x = {.nf = 0};
-    sk_cat__merge m = {.tline = NULL};
+    sk_cat__merge m = {.tline = NULL, .flags = flags};
     sk_csv_rd rd = {.path = path, .err = err, .errlen = errlen, .row = sk_cat__row_cb, .ctx = &x};
     int rc = sk_csv_read(&rd);
     if (rc < 0) goto fail_read;

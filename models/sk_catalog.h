@@ -66,6 +66,13 @@ int sk_catalog_load(sk_catalog *c, const char *path, char *err, size_t errlen);
  * and gcp-gpu-catalog/gcp_gpu_vms.csv. Returns 0; SK_ENOINPUT when one is not found; the loader's
  * errors. On error c is unchanged. */
 int sk_catalog_load_default(sk_catalog *c, char *err, size_t errlen);
+/* The same with flags. SK_CATALOG_STRICT: a row that gives no price at all (neither Price nor
+ * SpotPrice; a GCP host whose GPUs have no price row) is SK_EDATA naming file, line and column,
+ * instead of being skipped and counted in ndropped. A user's catalog is read strictly (`synkti
+ * catalog --file`, the fleet's catalog_file); the shipped catalogs are not, because the AWS file
+ * has capacity-block rows without prices (skypilot-aws-gpu-catalog/PROVENANCE.md). */
+#define SK_CATALOG_STRICT 1u
+int sk_catalog_load_ex(sk_catalog *c, const char *path, unsigned flags, char *err, size_t errlen);
 void sk_catalog_free(sk_catalog *c);
 
 /* Index of the (first) type called name, or -1. */

@@ -57,9 +57,9 @@ check "--types row of p4de" 'grep -q "^p4de.24xlarge,aws,A100-80GB,8,80,96,1152,
 check "--types lists 57 types" '[ "$(($(wc -l <"$T/all.txt") - 1))" -eq 57 ]'
 
 # --file, repeated and positional: AWS only
-"$S" catalog --file "$AWS" --file="$SPECS" --format csv >"$T/f.csv" 2>"$T/err"
+"$S" catalog --file "$AWS" --file="$SPECS" --skip-unpriced --format csv >"$T/f.csv" 2>"$T/err"
 check "--file x2: 776 AWS offers" '[ "$(($(wc -l <"$T/f.csv") - 1))" -eq 776 ] && grep -q "from 2 files" "$T/err"'
-"$S" catalog "$AWS" --format csv >"$T/f1.csv" 2>/dev/null
+"$S" catalog "$AWS" --skip-unpriced --format csv >"$T/f1.csv" 2>/dev/null
 check "positional CSV: no GPU memory without the specs file" 'grep -q "^p3.2xlarge,aws,V100,1,,8,61,us-east-1,use1-az2," "$T/f1.csv"'
 
 (cd "$T" && "$S" catalog --file gcp-gpu-catalog/gcp_gpu_vms.csv --format csv >"$T/g.csv" 2>/dev/null)
@@ -91,6 +91,16 @@ check "--file without a value exits 64" '[ "$rc" -eq 64 ]'
 "$S" catalog --gpu TPUv5 >"$T/out" 2>"$T/err"
 rc=$?
 check "no match exits 1" '[ "$rc" -eq 1 ] && grep -q "no offer matches" "$T/err"'
+
+# a user's catalog row without any price is an error naming file, line and column (the shipped
+# AWS file's capacity-block rows are skipped only with --skip-unpriced)
+printf 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\np3.2xlarge,V100,1,8,61,3.06,0.9,us-east-1,use1-az1\np3.8xlarge,V100,4,32,244,,,us-east-1,use1-az1\n' >"$T/noprice.csv"
+"$S" catalog --file "$T/noprice.csv" >/dev/null 2>"$T/err"
+rc=$?
+check "row without a price: exit 65" '[ "$rc" -eq 65 ]'
+check "... names file, line and column" 'grep -q "noprice.csv:3: column Price: empty, and SpotPrice is empty too" "$T/err"'
+"$S" catalog --file "$AWS" >/dev/null 2>"$T/err"
+check "the shipped AWS file read strictly names its unpriced row" '[ $? -eq 65 ] && grep -q "column Price: empty" "$T/err"'
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

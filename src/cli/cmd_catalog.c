@@ -16,7 +16,7 @@
 
 typedef struct {
     const char *gpu, *cloud, *region, *zone, *type, *file, *format;
-    int types;
+    int types, skip_unpriced;
 } sk_catcmd_opts;
 
 static const sk_opt sk_catcmd_optab[] = {
@@ -26,6 +26,8 @@ static const sk_opt sk_catcmd_optab[] = {
     {"zone", 'z', SK_OPT_STR, offsetof(sk_catcmd_opts, zone), "Z", "only offers in zone Z (use1-az4, us-central1-a)", 0, 0},
     {"type", 't', SK_OPT_STR, offsetof(sk_catcmd_opts, type), "NAME", "only this instance type (p3.2xlarge)", 0, 0},
     {"file", 'F', SK_OPT_STR, offsetof(sk_catcmd_opts, file), "CSV", "read this catalog CSV instead of the shipped ones (repeatable)", 0, 0},
+    {"skip-unpriced", 0, SK_OPT_FLAG, offsetof(sk_catcmd_opts, skip_unpriced), NULL,
+     "--file: skip rows without any price (default: such a row is an error naming its line)", 0, 0},
     {"format", 'f', SK_OPT_STR, offsetof(sk_catcmd_opts, format), "FMT", "table or csv", 0, 0},
     {"types", 0, SK_OPT_FLAG, offsetof(sk_catcmd_opts, types), NULL, "list instance types (with their cheapest offers) instead of offers", 0, 0},
     {NULL, 0, 0, 0, NULL, NULL, 0, 0},
@@ -293,7 +295,8 @@ int sk_cmd_catalog(int argc, char **argv) {
     if (!nfiles) rc = sk_catalog_load_default(&c, err, sizeof err);
     for (int i = 0; i < nfiles && rc == 0; i++) { /* a name not in the working directory: the search path */
         char found[4096];
-        rc = sk_catalog_load(&c, sk_trace_find(files[i], NULL, found, sizeof found) == 0 ? found : files[i], err, sizeof err);
+        rc = sk_catalog_load_ex(&c, sk_trace_find(files[i], NULL, found, sizeof found) == 0 ? found : files[i],
+                                o.skip_unpriced ? 0 : SK_CATALOG_STRICT, err, sizeof err);
     }
     if (rc < 0) {
         fprintf(stderr, "synkti catalog: %s\n", err);
