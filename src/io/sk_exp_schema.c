@@ -103,7 +103,7 @@ void sk_exp__cylog(cyaml_log_t level, void *ctx, const char *fmt, va_list args) 
 /* Turn libcyaml's log ("Load: MSG\nLoad: Backtrace:\n  in mapping field 'k' (line: L, column: C)
  * ...") into one diagnostic with our key path and the most precise position we know. */
 int sk_exp__cyaml_diag(sk_diag *d, const sk_ytree *t, const sk_cylog *lg, const sk_scenario_kind *k) {
-    char msg[512] = "", path[2600] = "";
+    char msg[512] = "", path[2800] = "";
     int line = 0, col = 0;
     const char *p = lg->buf;
     const char *nl = strchr(p, '\n');
@@ -138,7 +138,7 @@ int sk_exp__cyaml_diag(sk_diag *d, const sk_ytree *t, const sk_cylog *lg, const 
     const char *m = msg;
     if (!strncmp(msg, "Unexpected key: ", 16)) {
         const char *key = msg + 16;
-        char full[2400];
+        char full[2800];
         snprintf(full, sizeof full, "%s%s%s", path, *path ? "." : "", key);
         const sk_ynode *yn = sk_exp__ylook(t, full);
         if (yn) { line = yn->kline; col = yn->kcol; }
