@@ -21,7 +21,7 @@ static const struct sk_cmd {
     {"infer", sk_cmd_infer, "generate tokens with the transformer engine; checkpoint and resume mid-generation"},
     {"catalog", sk_cmd_catalog, "list the instance catalog: GPU types, prices per region and zone"},
     {"fit", sk_cmd_fit, "fit availability (Markov rates) or price (mean-reverting with jumps) models to traces"},
-    {"bench", sk_cmd_bench, "measure: PHOLD events/s, RNG costs, batch and multi-region worlds, inference, start-up"},
+    {"bench", sk_cmd_bench, "measure: PHOLD events/s, RNG costs, batch, multi-region and fleet worlds, inference, start-up"},
     {"version", sk_cmd_version, "print version, git revision, build and library versions"},
     {"help", sk_cmd_help, "show this help, or a command's help ('synkti help bench')"},
     {NULL, NULL, NULL},
