@@ -40,7 +40,7 @@ enum {
     P_JOBS, P_JOB_TRACE, P_TSCALE, P_JLIMIT, P_RATE, P_CV, P_NJOBS, P_LEN, P_LEN_H, P_LEN_SIG, P_SIZES, P_SIZEW,
     P_JOB_GPU, P_CKPT_H, P_CKPT_GB, P_CKPT_W, P_DL, P_BOOT, P_LOAD, P_NOT_AWS, P_NOT_GCP, P_MAXP, P_BILL_AWS,
     P_BILL_GCP, P_MIN_BILL, P_RETRIES, P_DROP, P_STANDING, P_STANDING_MKT, P_HEAL, P_HORIZON, P_TICK, P_MAXI,
-    P_SERIES, P_N
+    P_SERIES, P_TICK_LAST, P_CKPT_NOTICE, P_MOVE_TIME, P_N
 };
 
 static const sk_param_def fs_params[P_N] = {
@@ -89,8 +89,8 @@ static const sk_param_def fs_params[P_N] = {
     [P_NOT_AWS] = {"notice_aws_s", SK_PT_FLOAT, "120", 0, 1e6, "AWS interruption notice, seconds"},
     [P_NOT_GCP] = {"notice_gcp_s", SK_PT_FLOAT, "30", 0, 1e6, "GCP preemption notice, seconds"},
     [P_MAXP] = {"max_price_frac", SK_PT_FLOAT, "0", 0, 100, "spot maximum price as a fraction of on-demand (0: none)"},
-    [P_BILL_AWS] = {"billing_aws", SK_PT_STR, "second", 0, 0, "AWS billing: second (60 s minimum) or hour"},
-    [P_BILL_GCP] = {"billing_gcp", SK_PT_STR, "second", 0, 0, "GCP billing: second (60 s minimum) or hour"},
+    [P_BILL_AWS] = {"billing_aws", SK_PT_STR, "second", 0, 0, "AWS billing: second (60 s minimum), hour, or tick (whole ticks of tick_s)"},
+    [P_BILL_GCP] = {"billing_gcp", SK_PT_STR, "second", 0, 0, "GCP billing: second (60 s minimum), hour, or tick (whole ticks of tick_s)"},
     [P_MIN_BILL] = {"min_bill_s", SK_PT_FLOAT, "60", 0, 1e6, "minimum billed seconds per instance (per-second billing)"},
     [P_RETRIES] = {"max_retries", SK_PT_INT, "-1", -1, 1e9, "retries before a job is abandoned (-1: never)"},
     [P_DROP] = {"drop_late", SK_PT_BOOL, "false", 0, 0, "a job still running at its deadline is stopped (FAILED)"},
@@ -101,6 +101,10 @@ static const sk_param_def fs_params[P_N] = {
     [P_TICK] = {"tick_s", SK_PT_FLOAT, "0", 0, 1e7, "periodic decision tick, seconds (0: none)"},
     [P_MAXI] = {"max_instances_per_job", SK_PT_INT, "16", 1, 64, "instances one job may span (all in one zone)"},
     [P_SERIES] = {"series_s", SK_PT_FLOAT, "3600", 1, 1e7, "time-series step, seconds (with --series)"},
+    /* the tick model's options (docs/fleet_crosscheck.md) */
+    [P_TICK_LAST] = {"tick_last", SK_PT_BOOL, "false", 0, 0, "a tick's decision runs after every other event of its instant (sees that boundary's preemptions)"},
+    [P_CKPT_NOTICE] = {"ckpt_on_notice", SK_PT_STR, "fits", 0, 0, "checkpoint on a notice: fits (when the write fits the notice) or always (no progress lost)"},
+    [P_MOVE_TIME] = {"transfer_time", SK_PT_BOOL, "true", 0, 0, "a move between regions adds the checkpoint's copy time to the restart (false: egress $ only)"},
 };
 
 static const sk_metric_def fs_metrics[SK_FM_N] = {
@@ -132,9 +136,13 @@ static const sk_metric_def fs_metrics[SK_FM_N] = {
 
 extern const sk_gpolicy sk_pol_fleet_cheapest_spot, sk_pol_fleet_on_demand, sk_pol_fleet_failover,
     sk_pol_fleet_eager_next_region, sk_pol_fleet_uniform_progress, sk_pol_fleet_fifo;
+extern const sk_gpolicy sk_pol_fleet_mr_uniform_progress, sk_pol_fleet_mr_up_failover, sk_pol_fleet_mr_up_probe,
+    sk_pol_fleet_mr_up_probe_cost; /* policies/fleet_mr_adapter.c */
 static const sk_policy_def *const fs_policy_defs[] = {
     &sk_pol_fleet_cheapest_spot.def, &sk_pol_fleet_on_demand.def,          &sk_pol_fleet_failover.def,
     &sk_pol_fleet_eager_next_region.def, &sk_pol_fleet_uniform_progress.def, &sk_pol_fleet_fifo.def,
+    &sk_pol_fleet_mr_uniform_progress.def, &sk_pol_fleet_mr_up_failover.def, &sk_pol_fleet_mr_up_probe.def,
+    &sk_pol_fleet_mr_up_probe_cost.def,
 };
 
 static void fs_fmt(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -792,19 +800,31 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         goto out;
     }
     for (const char *const *b = (const char *const[]){v[P_BILL_AWS].s, v[P_BILL_GCP].s, NULL}; *b; b++)
-        if (strcmp(*b, "second") && strcmp(*b, "hour")) {
+        if (strcmp(*b, "second") && strcmp(*b, "hour") && (strcmp(*b, "tick") || !(v[P_TICK].f > 0))) {
             *bad = *b == v[P_BILL_AWS].s ? P_BILL_AWS : P_BILL_GCP;
-            fs_fmt(msg, len, "%s: expected second or hour, got '%s'", fs_params[*bad].name, *b);
+            fs_fmt(msg, len, strcmp(*b, "tick") ? "%s: expected second, hour or tick, got '%s'" : "%s: '%s' needs tick_s > 0",
+                   fs_params[*bad].name, *b);
             rc = SK_ECONFIG;
             goto out;
         }
+    if (strcmp(v[P_CKPT_NOTICE].s, "fits") && strcmp(v[P_CKPT_NOTICE].s, "always")) {
+        *bad = P_CKPT_NOTICE;
+        fs_fmt(msg, len, "ckpt_on_notice: expected fits or always, got '%s'", v[P_CKPT_NOTICE].s);
+        rc = SK_ECONFIG;
+        goto out;
+    }
     sk_fleet_cfg *c = &r->cfg;
     c->zones = r->zones, c->types = r->types, c->gpus = r->gpus, c->pools = r->pools;
     c->ckpt_every_s = v[P_CKPT_H].f * 3600, c->ckpt_gb_per_gpu = v[P_CKPT_GB].f, c->ckpt_write_gbps = v[P_CKPT_W].f;
     c->deadline_factor = v[P_DL].f, c->boot_s = v[P_BOOT].f, c->load_s = v[P_LOAD].f;
     c->notice_s[0] = v[P_NOT_AWS].f, c->notice_s[1] = v[P_NOT_GCP].f;
     c->max_price_frac = v[P_MAXP].f;
-    c->bill_hourly[0] = !strcmp(v[P_BILL_AWS].s, "hour"), c->bill_hourly[1] = !strcmp(v[P_BILL_GCP].s, "hour");
+    for (int k = 0; k < 2; k++) {
+        const char *b = v[k ? P_BILL_GCP : P_BILL_AWS].s;
+        c->bill_hourly[k] = !strcmp(b, "hour") ? 1 : !strcmp(b, "tick") ? SK_FLEET_BILL_TICK : 0;
+    }
+    c->tick_last = (int)v[P_TICK_LAST].i, c->ckpt_notice_always = !strcmp(v[P_CKPT_NOTICE].s, "always");
+    c->no_move_time = !v[P_MOVE_TIME].i;
     c->min_bill_s = v[P_MIN_BILL].f;
     c->max_retries = (int)v[P_RETRIES].i, c->drop_late = (int)v[P_DROP].i, c->fleet_heal = (int)v[P_HEAL].i;
     c->heal_retry_s = 300, c->horizon_s = v[P_HORIZON].f * 3600, c->tick_s = v[P_TICK].f;
@@ -825,7 +845,7 @@ static int fs_check(const sk_value *v, const sk_policy_def *pol, const sk_value 
         *bad = P_STANDING;
         return fs_fmt(msg, len, "policy fifo schedules a standing fleet: set standing > 0 or pools: pai"), SK_ECONFIG;
     }
-    if (pol && strcmp(pol->name, "fifo")) {
+    if (pol && strcmp(pol->name, "fifo") && strncmp(pol->name, "mr_", 3)) {
         /* the cloud policies' string parameters, checked here so `validate` refuses them */
         if (strcmp(pp[0].s, "fewest") && strcmp(pp[0].s, "cheapest"))
             return *bad = -1, fs_fmt(msg, len, "policy %s: placement: expected fewest or cheapest, got '%s'", pol->name, pp[0].s), SK_ECONFIG;

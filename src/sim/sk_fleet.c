@@ -37,6 +37,7 @@ typedef struct fl_inst {
     sk_time t_run, t_end; /* billing from t_run (when it ran; -1 never) */
     double cum0;          /* its pool's spot price integral at t_run */
     sk_ev_handle ev;      /* pending boot, notice or gone */
+    int64_t billed_to;    /* tick billing: the first tick not yet billed */
 } fl_inst;
 
 typedef struct fl_job {
@@ -60,6 +61,7 @@ typedef struct fl_pool {
     sk_rng rng;           /* the pool's availability and price stream */
     sk_avail_step step;   /* the pending availability step */
     double pend_price;    /* the pending price change */
+    double tick_price;    /* tick billing: the spot price at the start of the current tick */
 } fl_pool;
 
 typedef struct fl_world {
@@ -91,12 +93,22 @@ typedef struct fl_world {
     int in_decide;
     sk_table *series;
     double series_s;
+    /* tick billing (SK_FLEET_BILL_TICK): instances to bill at the next tick end, in launch
+     * order; probes of the current tick (pool, price); the running total of compute $ */
+    int tick_bill;
+    int64_t *meter, nmeter, capmeter;
+    struct fl_probe { int32_t pool; double price; } *probes;
+    int64_t nprobe, capprobe;
+    double compute;
 } fl_world;
 
 static inline double fl_s(sk_time t) { return sk_time_to(t, SK_SEC); }
 static inline sk_time fl_t(double s) { return sk_time_from(s, SK_SEC); }
 static inline int fl_cloud(const fl_world *w, int pool) {
     return strcmp(w->zones[w->c->pools[pool].zone].cloud, "gcp") == 0;
+}
+static inline int fl_tick_billed(const fl_world *w, int pool) {
+    return w->tick_bill && w->c->bill_hourly[fl_cloud(w, pool)] == SK_FLEET_BILL_TICK;
 }
 
 /* ---- lists ---------------------------------------------------------------------------------- */
@@ -179,10 +191,10 @@ static double fl_cum_at(const fl_world *w, int pool, sk_time t) {
 static void fl_bill(fl_world *w, int64_t id, sk_time end) {
     fl_inst *x = &w->in[id];
     x->t_end = end;
-    if (x->t_run < 0) return;
+    if (x->t_run < 0 || fl_tick_billed(w, x->pool)) return; /* tick billing: fl_meter */
     const sk_fleet_cfg *c = w->c;
     double dur = fl_s(end - x->t_run);
-    int hourly = c->bill_hourly[fl_cloud(w, x->pool)];
+    int hourly = c->bill_hourly[fl_cloud(w, x->pool)] == 1;
     double billed = hourly ? ceil(dur / 3600.0) * 3600.0 : (dur < c->min_bill_s ? c->min_bill_s : dur);
     if (hourly && billed == 0) billed = 3600.0;
     double gpus = c->types[c->pools[x->pool].type].gpus;
@@ -191,9 +203,61 @@ static void fl_bill(fl_world *w, int64_t id, sk_time end) {
         double usd = mean * billed / 3600.0;
         w->r->cost_spot += usd;
         w->r->gpuh_spot += gpus * billed / 3600.0;
+        w->compute += usd;
     } else {
-        w->r->cost_od += c->pools[x->pool].od_price * billed / 3600.0;
+        double usd = c->pools[x->pool].od_price * billed / 3600.0;
+        w->r->cost_od += usd;
         w->r->gpuh_od += gpus * billed / 3600.0;
+        w->compute += usd;
+    }
+}
+
+/* ---- the tick model: tick billing and late ticks (sk_fleet.h, tick_last) -------------------- */
+
+/* Bill the metered instances up to tick `upto` (exclusive; an instance that ended pays through
+ * the tick it ended in), then the probes, each tick on its own (the tick model's order); drop
+ * the instances that ended. Then the current tick's spot prices are those in force now. */
+static void fl_meter(fl_world *w, int64_t upto) {
+    const sk_fleet_cfg *c = w->c;
+    sk_time tk = fl_t(c->tick_s);
+    int64_t keep = 0;
+    for (int64_t i = 0; i < w->nmeter; i++) {
+        fl_inst *x = &w->in[w->meter[i]];
+        int64_t last = upto;
+        if (x->state == SK_INST_GONE) {
+            int64_t e = (x->t_end + tk - 1) / tk; /* ceil: a partial tick pays in full */
+            if (e < last) last = e;
+        }
+        double gpus = c->types[c->pools[x->pool].type].gpus;
+        for (; x->billed_to < last; x->billed_to++) {
+            double price = x->market == SK_MKT_SPOT ? w->pl[x->pool].tick_price : c->pools[x->pool].od_price;
+            double usd = price * c->tick_s / 3600;
+            w->compute += usd;
+            if (x->market == SK_MKT_SPOT) w->r->cost_spot += usd, w->r->gpuh_spot += gpus * c->tick_s / 3600.0;
+            else w->r->cost_od += usd, w->r->gpuh_od += gpus * c->tick_s / 3600.0;
+        }
+        if (x->state != SK_INST_GONE || x->billed_to < last) w->meter[keep++] = w->meter[i];
+    }
+    w->nmeter = keep;
+    for (int64_t i = 0; i < w->nprobe; i++) {
+        double usd = w->probes[i].price * c->min_bill_s / 3600;
+        w->compute += usd;
+        w->r->cost_spot += usd;
+        w->r->gpuh_spot += c->types[c->pools[w->probes[i].pool].type].gpus * c->min_bill_s / 3600.0;
+    }
+    w->nprobe = 0;
+    for (int p = 0; p < c->npools; p++) w->pl[p].tick_price = w->pi[p].spot_price;
+}
+
+/* Whether an event other than the running one is due now (cancelled ones are dropped). */
+static int fl_due_now(fl_world *w) {
+    sk_eq *q = &w->eng.q;
+    for (;;) {
+        uint32_t h = sk_eq_front(q);
+        if (h == SK_EQ_NIL) return 0;
+        if (q->pool[h].state != SK_EV_CANCELLED) return q->pool[h].t <= w->eng.now;
+        sk_event dead;
+        sk_eq_pop_front(q, h, &dead);
     }
 }
 
@@ -269,7 +333,7 @@ static void fl_try_start(fl_world *w, int64_t j) {
             secs = 3600.0 * sk_mig_transfer_hours(c->zones[from].name, c->zones[zone].name, gb);
         }
         w->r->egress += usd;
-        delay += secs;
+        if (!c->no_move_time) delay += secs;
     }
     b->i.last_zone = zone;
     b->loading = 1;
@@ -448,9 +512,28 @@ static int fl_act_launch(void *wp, int zone, sk_market m) {
     (void)wp, (void)zone, (void)m;
     return 0; /* the single-job launch has no meaning in a fleet: policies use launch_for */
 }
+/* A probe: a short spot launch in the zone's first pool, released at once and billed
+ * min_bill_s; 1 when the pool has spot room. */
 static int fl_act_probe(void *wp, int zone) {
-    (void)wp, (void)zone;
-    return 0;
+    fl_world *w = wp;
+    int p = 0;
+    while (p < w->c->npools && w->c->pools[p].zone != zone) p++;
+    if (p == w->c->npools || w->pl[p].nspot >= w->pi[p].spot_cap) return 0;
+    if (w->c->max_price_frac > 0 && w->pi[p].spot_price > w->c->max_price_frac * w->pi[p].od_price) return 0;
+    if (fl_tick_billed(w, p)) {
+        if (w->nprobe == w->capprobe) {
+            int64_t nc = w->capprobe ? 2 * w->capprobe : 16;
+            struct fl_probe *np = realloc(w->probes, (size_t)nc * sizeof *np);
+            if (!np) return w->err = SK_ENOMEM, 0;
+            w->probes = np, w->capprobe = nc;
+        }
+        w->probes[w->nprobe++] = (struct fl_probe){p, w->pi[p].spot_price};
+    } else {
+        double usd = w->pi[p].spot_price * w->c->min_bill_s / 3600.0;
+        w->r->cost_spot += usd, w->compute += usd;
+        w->r->gpuh_spot += w->c->types[w->c->pools[p].type].gpus * w->c->min_bill_s / 3600.0;
+    }
+    return 1;
 }
 static void fl_act_prices(void *wp) { (void)wp; }
 
@@ -519,6 +602,19 @@ static void fl_on_booted(void *ctx, sk_engine *e, const sk_event *ev) {
     x->state = SK_INST_RUNNING;
     x->t_run = e->now;
     x->cum0 = fl_cum_at(w, x->pool, e->now);
+    if (fl_tick_billed(w, x->pool)) {
+        if (w->nmeter == w->capmeter) {
+            int64_t nc = w->capmeter ? 2 * w->capmeter : 64;
+            int64_t *nm = realloc(w->meter, (size_t)nc * sizeof *nm);
+            if (!nm) {
+                w->err = SK_ENOMEM;
+                return;
+            }
+            w->meter = nm, w->capmeter = nc;
+        }
+        x->billed_to = e->now / fl_t(w->c->tick_s);
+        w->meter[w->nmeter++] = id;
+    }
     if (x->job >= 0) {
         w->jb[x->job].gpus_ready += w->c->types[w->c->pools[x->pool].type].gpus;
         fl_try_start(w, x->job);
@@ -663,8 +759,8 @@ static void fl_on_notice(void *ctx, sk_engine *e, const sk_event *ev) {
     double notice = w->c->notice_s[fl_cloud(w, x->pool)];
     if (x->job >= 0) {
         fl_job *b = &w->jb[x->job];
-        if (b->i.state == SK_JOB_RUNNING && w->c->ckpt_write_gbps > 0 &&
-            b->i.ckpt_gb * 8.0 / w->c->ckpt_write_gbps <= notice) {
+        if (b->i.state == SK_JOB_RUNNING &&
+            (w->c->ckpt_notice_always || (w->c->ckpt_write_gbps > 0 && b->i.ckpt_gb * 8.0 / w->c->ckpt_write_gbps <= notice))) {
             b->i.saved = fl_progress(w, b);
             b->i.ckpt_zone = w->c->pools[x->pool].zone;
         }
@@ -697,6 +793,11 @@ static void fl_on_retry(void *ctx, sk_engine *e, const sk_event *ev) {
 static void fl_on_tick(void *ctx, sk_engine *e, const sk_event *ev) {
     (void)ev;
     fl_world *w = ctx;
+    if (w->c->tick_last && fl_due_now(w)) { /* behind everything else of this instant */
+        sk_schedule(&w->eng, e->now, EV_TICK, 0, 0);
+        return;
+    }
+    if (w->tick_bill) fl_meter(w, e->now / fl_t(w->c->tick_s));
     fl_decide(w, SK_TRIG_TICK, -1, -1, -1);
     if (w->live_jobs > 0) sk_schedule(&w->eng, e->now + fl_t(w->c->tick_s), EV_TICK, 0, 0);
 }
@@ -762,6 +863,7 @@ static void fl_free(fl_world *w) {
     sk_rng_fini(&w->wrng);
     free(w->in), free(w->jb), free(w->pl), free(w->pi), free(w->by_spot), free(w->by_od), free(w->zones);
     free(w->jct), free(w->qdelay);
+    free(w->meter), free(w->probes);
     sk_engine_fini(&w->eng);
 }
 
@@ -842,6 +944,8 @@ int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *p
     }
     w->order_dirty = 1;
     fl_isort(w->by_od, c->npools, fl_cmp_od, w);
+    w->tick_bill = c->tick_s > 0 && (c->bill_hourly[0] == SK_FLEET_BILL_TICK || c->bill_hourly[1] == SK_FLEET_BILL_TICK);
+    for (int p = 0; p < c->npools; p++) w->pl[p].tick_price = w->pi[p].spot_price;
     /* the view and the actor */
     w->fv.ntypes = c->ntypes, w->fv.types = c->types;
     w->fv.ngpus = c->ngpus, w->fv.gpus = c->gpus;
@@ -913,9 +1017,10 @@ int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *p
     /* the end: bill what is still live */
     for (int64_t id = 0; id < w->nin; id++)
         if (w->in[id].state != SK_INST_GONE) fl_bill(w, id, w->eng.now), w->in[id].state = SK_INST_GONE;
+    if (w->tick_bill) fl_meter(w, INT64_MAX);
     res->events = (int64_t)n;
     res->unfinished = w->live_jobs;
-    res->cost = res->cost_spot + res->cost_od + res->egress;
+    res->cost = w->tick_bill ? w->compute + res->egress : res->cost_spot + res->cost_od + res->egress;
     qsort(w->jct, (size_t)w->njct, sizeof *w->jct, fl_cmp_d);
     qsort(w->qdelay, (size_t)w->nq, sizeof *w->qdelay, fl_cmp_d);
     double sum = 0;

@@ -58,7 +58,8 @@ typedef struct sk_fleet_cfg {
     double boot_s, load_s;
     double notice_s[2];     /* interruption notice: [0] AWS, [1] GCP */
     double max_price_frac;  /* spot maximum price = frac x on-demand (0: none) */
-    int bill_hourly[2];     /* [0] AWS, [1] GCP: 1 per started hour, 0 per second (60 s minimum) */
+    int bill_hourly[2];     /* [0] AWS, [1] GCP: 1 per started hour, 0 per second (60 s minimum),
+                             * SK_FLEET_BILL_TICK whole ticks of the tick grid (tick model, below) */
     double min_bill_s;
     int max_retries;        /* -1 never abandon */
     int drop_late;          /* a job past its deadline is FAILED */
@@ -71,7 +72,19 @@ typedef struct sk_fleet_cfg {
     const struct sk_net_matrix *net;
     const int *zone_region; /* zone -> net region index */
     uint64_t seed, world_index, run_index; /* stream roots (master seed, world, run) */
+    /* The tick model's options (docs/fleet_crosscheck.md); 0 keeps the event-driven defaults.
+     * tick_last: a TICK decision runs after every other event of its instant, so it sees the
+     *   preemptions of that tick boundary. ckpt_notice_always: a notice saves all progress
+     *   whatever the checkpoint's size. no_move_time: a move between zones costs its egress but
+     *   adds no copy time to the restart.
+     * SK_FLEET_BILL_TICK billing: an instance pays every tick of the grid it was live in (a
+     *   partial tick in full) at the spot price in force at the tick's start, and a probe pays
+     *   min_bill_s of spot; each tick is added on its own, at the tick's end, instances in launch
+     *   order then probes in call order, to one running total (cost = that total + egress). */
+    int tick_last, ckpt_notice_always, no_move_time;
 } sk_fleet_cfg;
+
+#define SK_FLEET_BILL_TICK 2
 
 enum {
     SK_FM_COST, SK_FM_COST_SPOT, SK_FM_COST_OD, SK_FM_EGRESS, SK_FM_GPUH_SPOT, SK_FM_GPUH_OD,
