@@ -4,11 +4,11 @@
  * with the same multi-region policy, on the same traces: the GCP H100 zones
  * (gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged, 3- and 13-zone sets) and
  * the AWS V100 zones (aws-v100-multinode/converted_v100_4node_600s), several start windows,
- * deadlines and changeovers. Costs must agree bit for bit, except UP(AP)'s probes in the zone
- * that runs its on-demand instance, which the tick model folds into that instance's bill and the
- * fleet bills: there the fleet's cost must equal the tick model's bill replayed from its series
- * with those probes added, exactly. Also: the default options keep their meaning, the adapter
- * rows' parameters agree with the multi-region policies', and the scenario refuses bad options.
+ * deadlines, changeovers and copy-time settings: the fleet's cost and egress must equal the tick
+ * model's final snapshot (cost_main) bit for bit in every run (the cases where the worlds can
+ * part, none of them reached here, are listed in the doc). Also: each tick-model option is needed
+ * (turned off, the cost leaves the tick model's), and the adapter rows' parameters agree with the
+ * multi-region policies'.
  *
  * usage: test_fleet_mr [test names] */
 #include <math.h>
