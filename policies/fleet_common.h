@@ -72,8 +72,10 @@ static inline int fp_best(const fp_state *s, const sk_view *v, const sk_fjob_inf
 static inline int fp_launch_gang(const sk_view *v, const sk_actor *a, int64_t job, int p, sk_market m, int count) {
     int64_t ids[64];
     int n = 0;
-    (void)v;
     if (count > 64) return 0;
+    const sk_pool_info *pi = &v->fleet->pools[p];
+    /* a gang that the pool shows no room for is not tried (a single instance is: the launch tells) */
+    if (count > 1 && m == SK_MKT_SPOT && pi->spot_cap >= 0 && pi->spot_cap - pi->n_spot < count) return 0;
     for (; n < count; n++) {
         ids[n] = a->launch_for(a->w, p, m, job);
         if (ids[n] < 0) break;

@@ -41,7 +41,7 @@ static void fup_place(fp_state *s, const sk_view *v, const sk_actor *a, int64_t 
         return;
     }
     double slack = left - (rem + o + s->backoff_s);
-    if (slack <= 0) { /* safety net */
+    if (slack < 1) { /* safety net (less than a second of slack counts as none) */
         if (!fp_place(s, v, a, job, SK_MKT_OD, FP_ANY, -1, 0)) a->retry(a->w, job, s->backoff_s);
         return;
     }

@@ -137,7 +137,7 @@ typedef struct sk_fleet_view {
  *   release(w, job): a planned move: the job checkpoints (all its progress is saved), its
  *     instances become idle and it is QUEUED again; 0 or -1.
  *   retry(w, job, after_s): set a QUEUED/RETRY job to RETRY; it is QUEUED again (trigger RETRY)
- *     after after_s seconds, or ABANDONED when it has used up max_retries. 0 or -1.
+ *     after after_s seconds (at least 1 s), or ABANDONED when it has used up max_retries. 0 or -1.
  *   terminate (the sk_actor member) ends an instance (idle or not; a running job loses it like a
  *     preemption without a notice, and goes to RETRY). */
 

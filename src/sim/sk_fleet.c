@@ -497,7 +497,8 @@ static int fl_act_retry(void *wp, int64_t job, double after_s) {
     }
     b->i.retries++;
     fl_state_set(w, job, SK_JOB_RETRY);
-    b->ev = sk_schedule(&w->eng, w->eng.now + fl_t(after_s > 0 ? after_s : 0), EV_RETRY, (uint32_t)job, 0);
+    /* at least a second: a policy that retries at once would otherwise loop at one instant */
+    b->ev = sk_schedule(&w->eng, w->eng.now + fl_t(after_s > 1 ? after_s : 1), EV_RETRY, (uint32_t)job, 0);
     return 0;
 }
 
@@ -505,6 +506,10 @@ static int fl_act_terminate(void *wp, int64_t id) {
     fl_world *w = wp;
     if (id < 0 || id >= w->nin || w->in[id].state == SK_INST_GONE) return -1;
     fl_end_inst(w, id, 0);
+    /* the newest record, terminated before it ever ran (a gang that did not fit): its id is given
+     * to the next launch, so retry loops do not grow the instance table (its boot event is
+     * cancelled and never delivered) */
+    if (id == w->nin - 1 && w->in[id].t_run < 0 && !w->in[id].standing) w->nin--;
     return 0;
 }
 
