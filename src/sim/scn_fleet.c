@@ -21,7 +21,10 @@
 #include <string.h>
 #include <dirent.h>
 
+#include <cjson/cJSON.h>
+
 #include "engine/sk_rng.h"
+#include "io/sk_csv.h"
 #include "io/sk_results.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
@@ -40,7 +43,7 @@ enum {
     P_JOBS, P_JOB_TRACE, P_TSCALE, P_JLIMIT, P_RATE, P_CV, P_NJOBS, P_LEN, P_LEN_H, P_LEN_SIG, P_SIZES, P_SIZEW,
     P_JOB_GPU, P_CKPT_H, P_CKPT_GB, P_CKPT_W, P_DL, P_BOOT, P_LOAD, P_NOT_AWS, P_NOT_GCP, P_MAXP, P_BILL_AWS,
     P_BILL_GCP, P_MIN_BILL, P_RETRIES, P_DROP, P_STANDING, P_STANDING_MKT, P_HEAL, P_HORIZON, P_TICK, P_MAXI,
-    P_SERIES, P_TICK_LAST, P_CKPT_NOTICE, P_MOVE_TIME, P_N
+    P_SERIES, P_TICK_LAST, P_CKPT_NOTICE, P_MOVE_TIME, P_CAT_FILE, P_MODEL_GB, P_MODEL_STORE, P_N
 };
 
 static const sk_param_def fs_params[P_N] = {
@@ -60,7 +63,7 @@ static const sk_param_def fs_params[P_N] = {
     [P_HZ_BUCKET] = {"hazard_bucket", SK_PT_INT, "-1", -1, 4, "hazard: Spot Advisor bucket 0-4 (-1: each pool's from the advisor file, else 2)"},
     [P_GROUP] = {"reclaim_group", SK_PT_FLOAT, "0.3", 1e-6, 1, "hazard: share of a pool's spot instances one reclaim event takes"},
     [P_SPREAD] = {"reclaim_spread_s", SK_PT_FLOAT, "180", 0, 86400, "notices of one reclaim spread over this many seconds"},
-    [P_PRICE] = {"price", SK_PT_STR, "const", 0, 0, "spot prices: const, trace (trace pools with per-tick prices) or ou"},
+    [P_PRICE] = {"price", SK_PT_STR, "const", 0, 0, "spot prices: const, trace (trace pools with per-tick prices), history (price-history datasets) or ou"},
     [P_OU_THETA] = {"price_theta_per_h", SK_PT_FLOAT, "0.5", 0, 1e3, "ou: mean reversion per hour"},
     [P_OU_SIGMA] = {"price_sigma", SK_PT_FLOAT, "0.05", 0, 10, "ou: diffusion as a fraction of the base price per sqrt(hour)"},
     [P_OU_JR] = {"price_jumps_per_h", SK_PT_FLOAT, "0.02", 0, 1e3, "ou: jumps per hour"},
@@ -105,6 +108,12 @@ static const sk_param_def fs_params[P_N] = {
     [P_TICK_LAST] = {"tick_last", SK_PT_BOOL, "false", 0, 0, "a tick's decision runs after every other event of its instant (sees that boundary's preemptions)"},
     [P_CKPT_NOTICE] = {"ckpt_on_notice", SK_PT_STR, "fits", 0, 0, "checkpoint on a notice: fits (when the write fits the notice) or always (no progress lost)"},
     [P_MOVE_TIME] = {"transfer_time", SK_PT_BOOL, "true", 0, 0, "a move between regions adds the checkpoint's copy time to the restart (false: egress $ only)"},
+    [P_CAT_FILE] = {"catalog_file", SK_PT_STR, "", 0, 0,
+                    "a user's instance catalog CSV (the shipped catalogs' shape; every row priced) instead of the shipped ones"},
+    [P_MODEL_GB] = {"model_gb", SK_PT_FLOAT, "0", 0, 1e6,
+                    "model weights copied from the model store at every (re)start over the network (time and egress $)"},
+    [P_MODEL_STORE] = {"model_store", SK_PT_STR, "", 0, 0,
+                       "cloud:region of the model store (aws:us-east-1); empty: a store in every region"},
 };
 
 static const sk_metric_def fs_metrics[SK_FM_N] = {
@@ -184,8 +193,9 @@ typedef struct fs_item {
 } fs_item;
 
 typedef struct fs_zones {
-    int n;
+    int n, flat;
     char **names;
+    char (*mtype)[48]; /* metadata.price_info.machine_type, "" when absent */
     sk_count_trace *ct;
     sk_spot_trace *st;  /* prices and price_info */
 } fs_zones;
@@ -212,12 +222,13 @@ static void fs_item_free(fs_item *it) {
                 if (z->ct) sk_count_trace_fini(&z->ct[i]);
                 if (z->st) sk_spot_fini(&z->st[i]);
             }
-            free(z->names), free(z->ct), free(z->st);
+            free(z->names), free(z->ct), free(z->st), free(z->mtype);
             break;
         }
         case 3: sk_machines_fini(it->data); break;
         case 4: sk_net_free(it->data); it->data = NULL; break;
         case 5: sk_advisor_free(it->data); it->data = NULL; break;
+        case 6: sk_price_series_fini(it->data); break;
         }
     if (it->kind != 4 && it->kind != 5) free(it->data);
     free(it);
@@ -233,6 +244,24 @@ static void fs_shared_free(void *p) {
 
 static int fs_strcmp_p(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* metadata.price_info.machine_type of a trace file ("" when absent): the machine its prices are
+ * for (the GCP H100 traces price an a3-highgpu-8g). */
+static int fs_machine_type(const char *path, char *out, size_t len, char *err, size_t el) {
+    char *buf = NULL;
+    size_t n = 0;
+    out[0] = '\0';
+    int rc = sk_file_slurp(path, &buf, &n, err, el);
+    if (rc < 0) return rc;
+    cJSON *root = cJSON_ParseWithLength(buf, n);
+    free(buf);
+    if (!root) return fs_fmt(err, el, "%s: not JSON", path), SK_EDATA;
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "metadata"), "price_info"), "machine_type");
+    if (cJSON_IsString(mt) && mt->valuestring) snprintf(out, len, "%s", mt->valuestring);
+    cJSON_Delete(root);
+    return 0;
+}
+
 static int fs_load(fs_item *it, const char *exp_file) {
     char path[4096];
     char *err = it->err;
@@ -242,7 +271,11 @@ static int fs_load(fs_item *it, const char *exp_file) {
         sk_catalog *c = calloc(1, sizeof *c);
         if (!c) return SK_ENOMEM;
         it->data = c;
-        return sk_catalog_load_default(c, err, el);
+        if (!strcmp(it->key, "default")) return sk_catalog_load_default(c, err, el);
+        if (sk_trace_find(it->key, exp_file, path, sizeof path) < 0)
+            return fs_fmt(err, el, "catalog_file: %s not found (beside the experiment file or on the trace search path)", it->key),
+                   SK_ENOINPUT;
+        return sk_catalog_load_ex(c, path, SK_CATALOG_STRICT, err, el);
     }
     case 1: {
         sk_jobs *j = calloc(1, sizeof *j);
@@ -269,38 +302,52 @@ static int fs_load(fs_item *it, const char *exp_file) {
         snprintf(file, sizeof file, "%s", sep + 1);
         if (sk_trace_find_dir(dir, exp_file, path, sizeof path) < 0)
             return fs_fmt(err, el, "trace_dir: %s not found on the trace search path", dir), SK_ENOINPUT;
-        DIR *d = opendir(path);
-        if (!d) return fs_fmt(err, el, "trace_dir: cannot open %s", path), SK_ENOINPUT;
-        struct dirent *de;
-        int cap = 0;
-        while ((de = readdir(d))) {
-            if (de->d_name[0] == '.') continue;
-            char f[4600];
-            fs_fmt(f, sizeof f, "%s/%s/%s", path, de->d_name, file);
-            FILE *fp = fopen(f, "r");
-            if (!fp) continue;
-            fclose(fp);
-            if (z->n == cap) {
-                cap = cap ? 2 * cap : 16;
-                char **nn = realloc(z->names, (size_t)cap * sizeof *nn);
-                if (!nn) return closedir(d), SK_ENOMEM;
-                z->names = nn;
+        /* two layouts: <dir>/<zone>/<trace_file> (the multi-region traces), else one file per
+         * zone, <dir>/<zone>_*.json (the 16-node traces) */
+        for (int flat = 0; flat < 2 && z->n == 0; flat++) {
+            DIR *d = opendir(path);
+            if (!d) return fs_fmt(err, el, "trace_dir: cannot open %s", path), SK_ENOINPUT;
+            struct dirent *de;
+            int cap = 0;
+            while ((de = readdir(d))) {
+                if (de->d_name[0] == '.') continue;
+                char f[4600];
+                size_t nl = strlen(de->d_name);
+                if (flat && (nl < 6 || strcmp(de->d_name + nl - 5, ".json"))) continue;
+                if (flat) fs_fmt(f, sizeof f, "%s/%s", path, de->d_name);
+                else fs_fmt(f, sizeof f, "%s/%s/%s", path, de->d_name, file);
+                FILE *fp = fopen(f, "r");
+                if (!fp) continue;
+                fclose(fp);
+                if (z->n == cap) {
+                    cap = cap ? 2 * cap : 16;
+                    char **nn = realloc(z->names, (size_t)cap * sizeof *nn);
+                    if (!nn) return closedir(d), SK_ENOMEM;
+                    z->names = nn;
+                }
+                if (!(z->names[z->n] = strdup(de->d_name))) return closedir(d), SK_ENOMEM;
+                if (flat) z->names[z->n][nl - 5] = '\0';
+                z->n++;
             }
-            if (!(z->names[z->n] = strdup(de->d_name))) return closedir(d), SK_ENOMEM;
-            z->n++;
+            closedir(d);
+            z->flat = flat;
         }
-        closedir(d);
-        if (z->n == 0) return fs_fmt(err, el, "trace_dir: no zone folder of %s holds %s", path, file), SK_EDATA;
+        if (z->n == 0)
+            return fs_fmt(err, el, "trace_dir: %s has neither zone folders holding %s nor zone .json files", path, file),
+                   SK_EDATA;
         qsort(z->names, (size_t)z->n, sizeof *z->names, fs_strcmp_p);
         z->ct = calloc((size_t)z->n, sizeof *z->ct);
         z->st = calloc((size_t)z->n, sizeof *z->st);
-        if (!z->ct || !z->st) return SK_ENOMEM;
+        z->mtype = calloc((size_t)z->n, sizeof *z->mtype);
+        if (!z->ct || !z->st || !z->mtype) return SK_ENOMEM;
         for (int i = 0; i < z->n; i++) {
             char f[4600];
-            fs_fmt(f, sizeof f, "%s/%s/%s", path, z->names[i], file);
+            if (z->flat) fs_fmt(f, sizeof f, "%s/%s.json", path, z->names[i]);
+            else fs_fmt(f, sizeof f, "%s/%s/%s", path, z->names[i], file);
             int rc = sk_count_trace_load(&z->ct[i], f, SK_SPOT_AUTO, 0, err, el);
             if (rc < 0) return rc;
             if ((rc = sk_spot_load_json(&z->st[i], f, SK_SPOT_AUTO, 1, err, el)) < 0) return rc;
+            if ((rc = fs_machine_type(f, z->mtype[i], sizeof z->mtype[i], err, el)) < 0) return rc;
         }
         return 0;
     }
@@ -327,6 +374,31 @@ static int fs_load(fs_item *it, const char *exp_file) {
         sk_advisor *a = NULL;
         int rc = sk_advisor_load(&a, path, err, el);
         it->data = a;
+        return rc;
+    }
+    case 6: { /* key: cloud \x1f type \x1f zone \x1f region; no such series: data stays NULL */
+        char k[1024], *f[4];
+        snprintf(k, sizeof k, "%s", it->key);
+        f[0] = k;
+        for (int i = 1; i < 4; i++) {
+            char *sep = strchr(f[i - 1], '\x1f');
+            if (!sep) return SK_EUSAGE;
+            *sep = '\0', f[i] = sep + 1;
+        }
+        int gcp = !strcmp(f[0], "gcp");
+        const char *rel = gcp ? "gcp-gpu-price-history/gcp_gpu_machine_prices_changes.csv"
+                              : "aws-spot-price-history-2022-05/gpu_linux_spot_prices_2022-05.csv";
+        if (sk_trace_find(rel, exp_file, path, sizeof path) < 0)
+            return fs_fmt(err, el, "price: history: %s not found on the trace search path", rel), SK_ENOINPUT;
+        sk_price_series *ps = calloc(1, sizeof *ps);
+        if (!ps) return SK_ENOMEM;
+        int rc = gcp ? sk_price_load_gcp(ps, path, f[1], f[3], 1, err, el) : sk_price_load_aws_history(ps, path, f[2], f[1], err, el);
+        if (rc == SK_ECONFIG) { /* the dataset has no series for this pool */
+            free(ps);
+            err[0] = '\0';
+            return 0;
+        }
+        it->data = ps;
         return rc;
     }
     }
@@ -378,6 +450,7 @@ typedef struct fs_run {
     sk_net_matrix net;
     int have_net;
     int *zone_region;
+    double *price_scale; /* trace pools: per zone, the factor on the trace's own prices */
 } fs_run;
 
 static void fs_run_free(fs_run *r) {
@@ -387,7 +460,7 @@ static void fs_run_free(fs_run *r) {
     free(r->types), free(r->tname), free(r->tgpu), free(r->gpus), free(r->gname), free(r->pools), free(r->jobs);
     sk_jobs_fini(&r->synth);
     if (r->have_net) sk_net_matrix_fini(&r->net);
-    free(r->zone_region);
+    free(r->zone_region), free(r->price_scale);
 }
 
 static int fs_gpu_id(fs_run *r, const char *gpu) {
@@ -506,6 +579,7 @@ static int fs_pools_trace(fs_run *r, const sk_value *v, const fs_zones *zs, cons
     if (t < 0) return fs_fmt(msg, len, "trace_type: '%s' is not in the instance catalog", v[P_TRACE_TYPE].s), SK_ECONFIG;
     int rc = fs_alloc(r, zs->n, 1, zs->n);
     if (rc < 0) return rc;
+    if (!(r->price_scale = calloc((size_t)zs->n, sizeof *r->price_scale))) return SK_ENOMEM;
     const sk_itype *ty = &cat->types[t];
     if (ty->gpus <= 0) return fs_fmt(msg, len, "trace_type: '%s' has no GPUs", ty->name), SK_ECONFIG;
     fs_type(r, 0, ty->name, ty->gpu, ty->gpus, ty->gpu_mem_gb);
@@ -520,11 +594,39 @@ static int fs_pools_trace(fs_run *r, const sk_value *v, const fs_zones *zs, cons
         sk_fleet_pool *p = &r->pools[r->cfg.npools++];
         p->zone = z, p->type = 0;
         const sk_spot_trace *st = &zs->st[z];
+        /* the trace's own prices are for its price_info.machine_type: scaled to trace_type by GPU
+         * count (the GCP H100 traces price an 8-GPU a3-highgpu-8g, the pools are 1-GPU) */
+        double scale = 1;
+        if (zs->mtype[z][0] && strcmp(zs->mtype[z], ty->name)) {
+            int mt = sk_catalog_type(cat, zs->mtype[z]);
+            if (mt < 0 || cat->types[mt].gpus <= 0)
+                return fs_fmt(msg, len, "%s: metadata.price_info.machine_type '%s' is not a GPU type of the catalog", st->path,
+                              zs->mtype[z]),
+                       SK_EDATA;
+            scale = (double)ty->gpus / cat->types[mt].gpus;
+        }
+        r->price_scale[z] = scale;
+        /* else the catalog: the offer in that zone, or the mean over the region's offers (AWS
+         * catalogs name zones by id, use1-az2, where traces say us-east-1a) */
         int oi = sk_catalog_offer(cat, t, zone);
-        double od = isfinite(st->od_price) ? st->od_price : oi >= 0 ? cat->offers[oi].od_price : NAN;
-        double sp = isfinite(st->spot_price) ? st->spot_price : oi >= 0 ? cat->offers[oi].spot_price : NAN;
+        double cod = oi >= 0 ? cat->offers[oi].od_price : NAN, csp = oi >= 0 ? cat->offers[oi].spot_price : NAN;
+        if (oi < 0) {
+            double so = 0, ss = 0;
+            int no = 0, ns = 0;
+            for (int k = 0; k < cat->noffers; k++) {
+                const sk_offer *o = &cat->offers[k];
+                if (o->type != t || strcmp(o->region, region)) continue;
+                if (isfinite(o->od_price)) so += o->od_price, no++;
+                if (isfinite(o->spot_price)) ss += o->spot_price, ns++;
+            }
+            cod = no ? so / no : NAN, csp = ns ? ss / ns : NAN;
+        }
+        double od = isfinite(st->od_price) ? scale * st->od_price : cod;
+        double sp = isfinite(st->spot_price) ? scale * st->spot_price : csp;
         if (!isfinite(od) || !isfinite(sp))
-            return fs_fmt(msg, len, "%s: no price_info and no catalog offer of %s in %s", st->path, ty->name, zone), SK_EDATA;
+            return fs_fmt(msg, len, "%s: no price_info and no catalog offer of %s in %s (region %s)", st->path, ty->name, zone,
+                          region),
+                   SK_EDATA;
         p->od_price = od, p->spot_price = sp;
     }
     r->cfg.nzones = zs->n;
@@ -567,7 +669,10 @@ static int fs_pools_pai(fs_run *r, const sk_value *v, const sk_machines *m, cons
 }
 
 /* Availability and price models for every pool, on the pools' own streams (seeded inside). */
-static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_advisor *adv, char *msg, size_t len) {
+static const fs_item *fs_get(fs_cache *c, int kind, const char *key, const char *exp_file);
+
+static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_advisor *adv, fs_cache *cache,
+                     const char *exp, char *msg, size_t len) {
     const char *av = v[P_AVAIL].s, *pr = v[P_PRICE].s;
     double lev[16], rates[256];
     int nl = 0;
@@ -614,12 +719,30 @@ static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_
             const sk_spot_trace *st = &zs->st[pl->zone];
             sk_time *tt = malloc((size_t)st->n * sizeof *tt);
             if (!tt) return SK_ENOMEM;
-            for (int64_t k = 0; k < st->n; k++) tt[k] = sk_time_from((double)k * st->gap, SK_SEC);
-            pl->price = sk_price_trace_new(tt, st->prices, st->n, 0, 0, 0);
-            free(tt);
+            double *pp = malloc((size_t)st->n * sizeof *pp);
+            if (!pp) return free(tt), SK_ENOMEM;
+            for (int64_t k = 0; k < st->n; k++)
+                tt[k] = sk_time_from((double)k * st->gap, SK_SEC), pp[k] = r->price_scale[pl->zone] * st->prices[k];
+            pl->price = sk_price_trace_new(tt, pp, st->n, 0, 0, 0);
+            free(tt), free(pp);
             if (!pl->price) return SK_ENOMEM;
+        } else if (!strcmp(pr, "history")) {
+            /* the pool's series in the price-history datasets (GCP: machine and region, spot;
+             * AWS: zone id and type, 2022-05-31), looped; a pool without one keeps its price */
+            char key[512];
+            fs_fmt(key, sizeof key, "%s\x1f%s\x1f%s\x1f%s", r->zcloud[pl->zone], r->tname[pl->type], r->zzone[pl->zone],
+                   r->zregion[pl->zone]);
+            const fs_item *it = fs_get(cache, 6, key, exp);
+            if (!it) return SK_ENOMEM;
+            if (it->rc < 0) return fs_fmt(msg, len, "price: history: %s", it->err), it->rc;
+            const sk_price_series *ps = it->data;
+            if (ps && ps->n > 0) {
+                sk_time period = ps->end > ps->t[ps->n - 1] ? ps->end : ps->t[ps->n - 1] + SK_HOUR;
+                if (!(pl->price = sk_price_trace_new(ps->t, ps->price, ps->n, 0, period, 1))) return SK_ENOMEM;
+                pl->spot_price = ps->price[0];
+            }
         } else
-            return fs_fmt(msg, len, "price: expected const, trace or ou, got '%s'", pr), SK_ECONFIG;
+            return fs_fmt(msg, len, "price: expected const, trace, history or ou, got '%s'", pr), SK_ECONFIG;
     }
     return 0;
 }
@@ -646,10 +769,10 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
     sk_rng wr;
     int rc = sk_rng_init(&wr, NULL, seed, world, 0);
     if (rc < 0) return rc;
-    const fs_item *cat = fs_get(cache, 0, "default", exp);
+    const fs_item *cat = fs_get(cache, 0, v[P_CAT_FILE].s[0] ? v[P_CAT_FILE].s : "default", exp);
     const fs_zones *zs = NULL;
     if (!cat) { rc = SK_ENOMEM; goto out; }
-    if (cat->rc < 0) { *bad = P_POOLS; fs_fmt(msg, len, "%s", cat->err); rc = cat->rc; goto out; }
+    if (cat->rc < 0) { *bad = v[P_CAT_FILE].s[0] ? P_CAT_FILE : P_POOLS; fs_fmt(msg, len, "%s", cat->err); rc = cat->rc; goto out; }
     if (!strcmp(pools, "synthetic")) rc = fs_pools_synthetic(r, v, &wr);
     else if (!strcmp(pools, "catalog")) rc = fs_pools_catalog(r, v, cat->data, msg, len), *bad = P_GPU;
     else if (!strcmp(pools, "trace")) {
@@ -688,11 +811,23 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         const fs_item *it = fs_get(cache, 4, "skyplane", exp);
         if (!it) { rc = SK_ENOMEM; goto out; }
         if (it->rc < 0) { *bad = P_NET; fs_fmt(msg, len, "%s", it->err); rc = it->rc; goto out; }
-        const char **regs = calloc((size_t)r->cfg.nzones + 1, sizeof *regs);
-        char (*rn)[64] = calloc((size_t)r->cfg.nzones + 1, sizeof *rn);
+        const char **regs = calloc((size_t)r->cfg.nzones + 2, sizeof *regs);
+        char (*rn)[64] = calloc((size_t)r->cfg.nzones + 2, sizeof *rn);
         r->zone_region = calloc((size_t)r->cfg.nzones + 1, sizeof *r->zone_region);
         if (!regs || !rn || !r->zone_region) { free(regs), free(rn); rc = SK_ENOMEM; goto out; }
         int nreg = 0;
+        r->cfg.model_store = -1;
+        if (v[P_MODEL_STORE].s[0]) { /* the store's region is region 0 */
+            if (!strchr(v[P_MODEL_STORE].s, ':')) {
+                free(regs), free(rn);
+                *bad = P_MODEL_STORE;
+                fs_fmt(msg, len, "model_store: expected cloud:region (aws:us-east-1), got '%s'", v[P_MODEL_STORE].s);
+                rc = SK_ECONFIG;
+                goto out;
+            }
+            snprintf(rn[0], sizeof rn[0], "%s", v[P_MODEL_STORE].s), regs[0] = rn[0], nreg = 1;
+            r->cfg.model_store = 0;
+        }
         for (int z = 0; z < r->cfg.nzones; z++) {
             char name[64];
             fs_fmt(name, sizeof name, "%s:%s", r->zcloud[z], r->zregion[z]);
@@ -707,6 +842,11 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         if (rc < 0) { *bad = P_NET; goto out; }
         r->have_net = 1;
         r->cfg.net = &r->net, r->cfg.zone_region = r->zone_region;
+    } else if (!strcmp(v[P_NET].s, "skynomad") && v[P_MODEL_GB].f > 0) {
+        *bad = P_MODEL_GB;
+        fs_fmt(msg, len, "model_gb: model loading over the network needs network: skyplane");
+        rc = SK_ECONFIG;
+        goto out;
     } else if (strcmp(v[P_NET].s, "skynomad")) {
         *bad = P_NET;
         fs_fmt(msg, len, "network: expected skyplane or skynomad, got '%s'", v[P_NET].s);
@@ -795,7 +935,7 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         const fs_item *it = fs_get(cache, 5, "advisor", exp);
         if (it && it->rc >= 0) adv = it->data;
     }
-    if ((rc = fs_models(r, v, zs, adv, msg, len)) < 0) {
+    if ((rc = fs_models(r, v, zs, adv, cache, exp, msg, len)) < 0) {
         *bad = strstr(msg, "price") ? P_PRICE : P_AVAIL;
         goto out;
     }
@@ -829,6 +969,7 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
     c->max_retries = (int)v[P_RETRIES].i, c->drop_late = (int)v[P_DROP].i, c->fleet_heal = (int)v[P_HEAL].i;
     c->heal_retry_s = 300, c->horizon_s = v[P_HORIZON].f * 3600, c->tick_s = v[P_TICK].f;
     c->max_instances = (int)v[P_MAXI].i;
+    c->model_gb = v[P_MODEL_GB].f;
     c->seed = seed, c->world_index = world, c->run_index = ctx ? ctx->run_index : 0;
 out:
     sk_rng_fini(&wr);

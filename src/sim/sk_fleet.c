@@ -335,6 +335,11 @@ static void fl_try_start(fl_world *w, int64_t j) {
         w->r->egress += usd;
         if (!c->no_move_time) delay += secs;
     }
+    if (c->model_gb > 0 && c->net) {
+        int d = c->zone_region[zone], a = c->model_store >= 0 ? c->model_store : d;
+        w->r->egress += c->model_gb * c->net->usd_gb[a * c->net->nreg + d];
+        delay += sk_net_transfer_s(c->net, w->noise, a, d, c->model_gb, w->eng.now);
+    }
     b->i.last_zone = zone;
     b->loading = 1;
     if (b->i.state != SK_JOB_SUBMITTED) fl_state_set(w, j, SK_JOB_SUBMITTED);

@@ -82,6 +82,11 @@ typedef struct sk_fleet_cfg {
      *   min_bill_s of spot; each tick is added on its own, at the tick's end, instances in launch
      *   order then probes in call order, to one running total (cost = that total + egress). */
     int tick_last, ckpt_notice_always, no_move_time;
+    /* model loading over the network (needs net): model_gb copied at every (re)start from the
+     * model store's region (model_store: net region index; -1: a store in the instance's region),
+     * after load_s, costing its transfer time and egress */
+    double model_gb;
+    int model_store;
 } sk_fleet_cfg;
 
 #define SK_FLEET_BILL_TICK 2
