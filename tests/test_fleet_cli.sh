@@ -56,6 +56,25 @@ check "spot runs cost less than on-demand runs" "awk -F'\t' 'NR == 1 { for (i = 
 check "series written with series: true" "'$S' run '$T/exp.yaml' -o '$T/ser.h5' --set series=true -q --set sweep.availability= >/dev/null 2>&1 &&
   '$S' export '$T/ser.h5' --run 0 | head -1 | grep -q 'running_jobs'"
 
+# trace pools: the GCP H100 traces price an a3-highgpu-8g (price_info.machine_type); a 1-GPU
+# a3-highgpu-1g pool pays 1/8 of it: on_demand runs on the cheapest zone at min(od)/8 per hour
+H=$(cd "$(dirname "$0")/../../shared/traces" 2>/dev/null && pwd)/gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged
+cat >"$T/h100.yaml" <<YAML
+name: h100
+scenario: {kind: fleet, pools: trace, availability: trace, capacity: 4, n_jobs: 20, sizes: "1", size_weights: "1",
+           boot_s: 0, load_s: 0, min_bill_s: 0}
+policies: [{name: on_demand}]
+YAML
+"$S" run "$T/h100.yaml" -o "$T/h100.h5" -q >/dev/null 2>&1
+"$S" export "$T/h100.h5" --format tsv >"$T/h100.tsv"
+want=$(grep -ho '"on_demand_price": [0-9.]*' "$H"/*/full.json | awk '{ if (m == "" || $2 < m) m = $2 } END { printf "%.10g", m / 8 }')
+got=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { printf "%.10g", $c["cost_od"] / $c["gpu_hours_od"] }' "$T/h100.tsv")
+check "H100 trace pools: on-demand \$/GPU-h = cheapest zone's a3-highgpu-8g price / 8 ($want)" "[ -n '$want' ] && [ '$got' = '$want' ]"
+# the 16-node AWS traces: one file per zone in one folder
+"$S" validate "$T/h100.yaml" --set scenario.trace_dir=spot-availability/availability/16-node/aws-08-27-2023 \
+  --set scenario.trace_type=p3.2xlarge >/dev/null 2>"$T/flat.err"
+check "flat trace folders (16-node, 3 zones) validate" "[ $? -eq 0 ]"
+
 # bad input
 badcase() { # name, expected exit, grep pattern, set...
     local name=$1 code=$2 pat=$3
@@ -75,6 +94,12 @@ badcase "Markov rates of the wrong shape" 78 "markov_rates_per_h: expected 4 num
   --set scenario.availability=markov --set scenario.markov_rates_per_h=1,2,3
 badcase "trace availability without trace pools" 78 "availability: trace needs pools: trace" --set sweep.availability= \
   --set scenario.availability=trace
+
+printf 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\np3.2xlarge,V100,1,8,61,3.06,0.9,us-east-1,use1-az1\np3.8xlarge,V100,4,32,244,,,us-east-1,use1-az1\n' >"$T/cat.csv"
+badcase "a user catalog row without a price" 65 "cat.csv:3: column Price: empty" --set scenario.pools=catalog \
+  --set scenario.catalog_file="$T/cat.csv"
+badcase "model loading without the skyplane network" 78 "model_gb: model loading over the network needs network: skyplane" \
+  --set scenario.model_gb=10 --set scenario.network=skynomad
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
