@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "cli/sk_cli.h"
+#include "io/sk_csv.h"
 #include "cli/sk_opts.h"
 #include "io/sk_trace.h"
 #include "models/sk_catalog.h"
@@ -105,21 +106,6 @@ static const char *sk_catcmd_num(char *buf, size_t len, double v, int csv, int d
     return buf;
 }
 
-/* Type names, GPU models, regions and zones come from our own parser: no commas or quotes can
- * reach them except from a user's CSV, so quote those. */
-static void sk_catcmd_csv_str(FILE *f, const char *s) {
-    if (!s[strcspn(s, ",\"\r\n")]) {
-        fputs(s, f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') putc('"', f);
-        putc(*s, f);
-    }
-    putc('"', f);
-}
-
 enum { SK_CATCMD_NCOL = 13 };
 
 /* Print rows of cells (ncol strings each; row 0 the header) as CSV or as a table whose columns
@@ -135,7 +121,7 @@ static void sk_catcmd_print(FILE *f, char (*cell)[SK_CATCMD_NCOL][48], int nrows
         for (int k = 0; k < ncol; k++) {
             if (csv) {
                 if (k) putc(',', f);
-                sk_catcmd_csv_str(f, cell[r][k]);
+                sk_csv_put_str(f, cell[r][k]);
             } else {
                 if (k) fputs("  ", f);
                 if (k == ncol - 1 && align[k] == 'l') fputs(cell[r][k], f);

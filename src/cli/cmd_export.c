@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "cli/sk_cli.h"
+#include "io/sk_csv.h"
 #include "cli/sk_opts.h"
 #include "io/sk_atomic.h"
 #include "io/sk_results.h"
@@ -101,19 +102,6 @@ static void sk_export_num(char *buf, size_t len, const sk_table_col *c, size_t r
 
 /* ---- CSV and TSV ------------------------------------------------------------------------------ */
 
-static void sk_export_csv_str(FILE *f, const char *s) {
-    if (!s[strcspn(s, ",\"\r\n")]) {
-        fputs(s, f);
-        return;
-    }
-    putc('"', f);
-    for (; *s; s++) {
-        if (*s == '"') putc('"', f);
-        putc(*s, f);
-    }
-    putc('"', f);
-}
-
 static void sk_export_tsv_str(FILE *f, const char *s) {
     for (; *s; s++) {
         switch (*s) {
@@ -128,7 +116,7 @@ static void sk_export_tsv_str(FILE *f, const char *s) {
 
 static void sk_export_text(FILE *f, const sk_table *t, size_t nrows, sk_export_fmt fmt) {
     const char sep = fmt == SK_EXPORT_CSV ? ',' : '\t';
-    void (*str)(FILE *, const char *) = fmt == SK_EXPORT_CSV ? sk_export_csv_str : sk_export_tsv_str;
+    void (*str)(FILE *, const char *) = fmt == SK_EXPORT_CSV ? sk_csv_put_str : sk_export_tsv_str;
     for (size_t i = 0; i < t->ncols; i++) {
         if (i) putc(sep, f);
         str(f, t->cols[i].name);

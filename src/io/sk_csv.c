@@ -134,3 +134,16 @@ int sk_csv_read(sk_csv_rd *rd) {
     return rd->rc;
 }
 
+
+void sk_csv_put_str(FILE *f, const char *s) {
+    if (!s[strcspn(s, ",\"\r\n")]) {
+        fputs(s, f);
+        return;
+    }
+    putc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') putc('"', f);
+        putc(*s, f);
+    }
+    putc('"', f);
+}

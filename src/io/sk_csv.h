@@ -5,6 +5,7 @@
 #define SK_CSV_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 enum { SK_CSV_MAXF = 16, SK_CSV_FLEN = 256 };
@@ -26,6 +27,10 @@ typedef struct sk_csv_rd {
  * its line in rd->line). Returns 0; SK_ENOINPUT; SK_ENOMEM; SK_EDATA (CSV syntax, with the line)
  * or the first error a row callback returned. */
 int sk_csv_read(sk_csv_rd *rd);
+
+/* Write s as one CSV field: as it is, or in double quotes (inner quotes doubled) when it holds a
+ * comma, a quote or a line break (RFC 4180). */
+void sk_csv_put_str(FILE *f, const char *s);
 
 /* Format an error into err (one line: control characters become spaces) and return code. */
 int sk_errf(char *err, size_t errlen, int code, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
