@@ -1,7 +1,7 @@
 /* fleet_common.h - what the fleet policies share: choosing a pool for a job's missing GPUs under a
  * placement rule, launching a gang there (all or nothing), and the cloud-mode reactions to
  * triggers (terminate what a finished job leaves, retry with backoff). Everything reads the
- * indexed view (core/sk_fleet.h): a decision costs O(pools), never O(fleet). */
+ * indexed view (core/sk_fleet_view.h): a decision costs O(pools), never O(fleet). */
 #ifndef FLEET_COMMON_H
 #define FLEET_COMMON_H
 
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sk_fleet.h"
+#include "core/sk_fleet_view.h"
 #include "core/sk_world.h"
 #include "sk_error.h"
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sk_fleet.h"
+#include "core/sk_fleet_view.h"
 #include "core/sk_world.h"
 #include "models/sk_migration.h"
 #include "policies/sk_safety.h"

@@ -7,7 +7,7 @@
  * usage: test_fleet [TEST...] */
 #include <math.h>
 
-#include "core/sk_fleet.h"
+#include "core/sk_fleet_view.h"
 #include "core/sk_world.h"
 #include "engine/sk_rng.h"
 #include "models/sk_avail.h"

@@ -95,7 +95,7 @@ typedef struct sk_view {
     sk_observed obs;
     const sk_plan *plan;  /* the planner's plan, or NULL */
     struct sk_rng *rng;   /* the policy's own stream */
-    const struct sk_fleet_view *fleet; /* the fleet world's indexed view (core/sk_fleet.h), or NULL */
+    const struct sk_fleet_view *fleet; /* the fleet world's indexed view (core/sk_fleet_view.h), or NULL */
 } sk_view;
 
 /* Actions, applied at once. launch returns 1 when the instance runs, 0 on a capacity error (spot
@@ -108,7 +108,7 @@ typedef struct sk_actor {
     int (*terminate)(void *w, int64_t inst);
     int (*probe)(void *w, int zone);
     void (*prices)(void *w);
-    /* fleet worlds only (core/sk_fleet.h), NULL elsewhere */
+    /* fleet worlds only (core/sk_fleet_view.h), NULL elsewhere */
     int64_t (*launch_for)(void *w, int pool, sk_market m, int64_t job);
     int (*assign)(void *w, int64_t job, int64_t inst);
     int (*release)(void *w, int64_t job);

@@ -1,6 +1,6 @@
 /* sk_fleet.h - the fleet world: many batch jobs on heterogeneous GPU instances across zones and
  * clouds, on the event engine (engine/sk_engine.h), driven by a policy through the general
- * contract (core/sk_world.h, core/sk_fleet.h).
+ * contract (core/sk_world.h, core/sk_fleet_view.h).
  *
  * Pools are (zone, instance type) pairs. Each has an availability model (models/sk_avail.h: how
  * many spot instances it can hold, and correlated reclaims) and a price model (models/sk_price.h).
@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/sk_fleet.h"
+#include "core/sk_fleet_view.h"
 #include "core/sk_table.h"
 #include "core/sk_world.h"
 #include "engine/sk_time.h"

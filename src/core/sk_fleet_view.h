@@ -1,4 +1,4 @@
-/* sk_fleet.h - the fleet part of the policy contract (core/sk_world.h): many jobs on many instance
+/* sk_fleet_view.h - the fleet part of the policy contract (core/sk_world.h): many jobs on many instance
  * types across zones and clouds. A fleet world fills sk_view.fleet and the fleet members of
  * sk_actor; the single-job worlds leave them NULL.
  *
@@ -19,8 +19,8 @@
  * last checkpoint on other capacity: the policy's decision on the GONE trigger) and fleet-level
  * heal (the world relaunches a lost instance of a standing fleet in its pool, whether or not a job
  * ran on it: a scenario setting, not the policy's). */
-#ifndef SK_FLEET_H
-#define SK_FLEET_H
+#ifndef SK_FLEET_VIEW_H
+#define SK_FLEET_VIEW_H
 
 #include <stdint.h>
 
