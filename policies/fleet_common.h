@@ -52,7 +52,7 @@ static inline int fp_best(const fp_state *s, const sk_view *v, const sk_fjob_inf
         const sk_pool_info *pi = &f->pools[p];
         const sk_itype_info *t = &f->types[pi->type];
         if (s->skip[p] || t->gpus <= 0) continue;
-        if (j->gpu >= 0 && t->gpu_id != j->gpu) continue;
+        if (!sk_fjob_allows(j, t->gpu_id)) continue;
         if (want_zone >= 0 && pi->zone != want_zone) continue;
         if (rfilter == FP_IN_REGION && !fp_same_region(v, pi->zone, ref_zone)) continue;
         if (rfilter == FP_NOT_REGION && fp_same_region(v, pi->zone, ref_zone)) continue;

@@ -28,7 +28,7 @@ static int ffo_fit(const sk_view *v, const sk_actor *a, int64_t job) {
     for (int p = 0; p < f->npools; p++) {
         const sk_pool_info *pi = &f->pools[p];
         const sk_itype_info *t = &f->types[pi->type];
-        if (t->gpus <= 0 || (j->gpu >= 0 && t->gpu_id != j->gpu)) continue;
+        if (t->gpus <= 0 || !sk_fjob_allows(j, t->gpu_id)) continue;
         int c = (j->gpus + t->gpus - 1) / t->gpus;
         for (int m = SK_MKT_SPOT; m <= SK_MKT_OD; m++) {
             if (pi->n_idle[m] < c) continue;

@@ -26,7 +26,7 @@ static int fup_spot_maybe(const sk_view *v, const sk_fjob_info *j) {
     const sk_fleet_view *f = v->fleet;
     for (int p = 0; p < f->npools; p++) {
         const sk_itype_info *t = &f->types[f->pools[p].type];
-        if (t->gpus <= 0 || (j->gpu >= 0 && t->gpu_id != j->gpu)) continue;
+        if (t->gpus <= 0 || !sk_fjob_allows(j, t->gpu_id)) continue;
         int c = (j->gpus + t->gpus - 1) / t->gpus;
         if (f->pools[p].spot_cap < 0 || f->pools[p].spot_cap - f->pools[p].n_spot >= c) return 1;
     }

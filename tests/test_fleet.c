@@ -338,7 +338,28 @@ static void test_egress_on_move(void) {
     ASSERT_NEAR(r.egress, 100 * 0.02, 1e-12); /* AWS inter-region $0.02/GB */
 }
 
+/* Allowed GPU models: a job of model A100 (its gpu_type) runs on the A100 pool though the V100
+ * pool is cheaper; jobs without a type follow job_gpu_mask (here: A100 only as well). */
+static void test_gpu_models(void) {
+    static const char *const gpus2[] = {"V100", "A100"};
+    static const sk_itype_info types2[] = {{"v1", "V100", 0, 1, 16}, {"a1", "A100", 1, 1, 40}};
+    for (int by_mask = 0; by_mask < 2; by_mask++) {
+        t_fleet f;
+        t_init(&f, 1);
+        f.c.types = types2, f.c.ngpus = 2, f.c.gpus = gpus2;
+        t_pool(&f, 0, 0, 3.0, 0.5);
+        t_pool(&f, 0, 1, 4.0, 1.5);
+        f.jobs[0] = (sk_jobspec){0, 3600, 1, by_mask ? -1 : 1};
+        f.c.job_gpu_mask = by_mask ? UINT64_C(2) : 0;
+        sk_fleet_result r;
+        ASSERT_EQ_INT(t_run(&f, &sk_pol_fleet_on_demand, NULL, &r), 0);
+        ASSERT_EQ_I64(r.completed, 1);
+        ASSERT_NEAR(r.cost_od, 4.0 * 3630 / 3600.0, 1e-12);
+    }
+}
+
 static const sk_test tests[] = {
+    {"gpu_models", test_gpu_models},
     {"on_demand_exact", test_on_demand_exact},
     {"preempt_checkpoint_on_notice", test_preempt_checkpoint_on_notice},
     {"heal_instance_vs_job", test_heal_instance_vs_job},

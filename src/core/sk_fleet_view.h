@@ -65,7 +65,7 @@ typedef struct sk_fjob_info {
     int64_t id;
     sk_job_state state;
     int32_t gpus;       /* GPUs it needs (all in one zone) */
-    int32_t gpu;        /* GPU model it needs: index into sk_fleet_view.gpus, -1 any */
+    uint64_t gpu_mask;  /* GPU models it may run on: bit k = sk_fleet_view.gpus[k]; 0: any */
     double arrival;     /* s */
     double work;        /* s of work on its GPUs */
     double saved;       /* s of work saved in its last checkpoint */
@@ -140,5 +140,10 @@ typedef struct sk_fleet_view {
  *     after after_s seconds (at least 1 s), or ABANDONED when it has used up max_retries. 0 or -1.
  *   terminate (the sk_actor member) ends an instance (idle or not; a running job loses it like a
  *     preemption without a notice, and goes to RETRY). */
+
+/* Whether job j may run on GPU model gpu_id. */
+static inline int sk_fjob_allows(const sk_fjob_info *j, int gpu_id) {
+    return j->gpu_mask == 0 || (gpu_id >= 0 && gpu_id < 64 && ((j->gpu_mask >> gpu_id) & 1u));
+}
 
 #endif

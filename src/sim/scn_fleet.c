@@ -82,7 +82,7 @@ static const sk_param_def fs_params[P_N] = {
     [P_LEN_SIG] = {"length_sigma", SK_PT_FLOAT, "1", 0, 10, "synthetic lognormal: sigma of log length"},
     [P_SIZES] = {"sizes", SK_PT_STR, "1,2,4,8", 0, 0, "synthetic: job sizes in GPUs, comma-separated"},
     [P_SIZEW] = {"size_weights", SK_PT_STR, "0.6,0.2,0.1,0.1", 0, 0, "synthetic: weights of the sizes"},
-    [P_JOB_GPU] = {"job_gpu", SK_PT_STR, "any", 0, 0, "GPU model every job needs (any: any model)"},
+    [P_JOB_GPU] = {"job_gpu", SK_PT_STR, "any", 0, 0, "GPU models a job may run on, comma-separated (V100,A100), or any"},
     [P_CKPT_H] = {"ckpt_every_h", SK_PT_FLOAT, "0.5", 0, 1e6, "hours of progress between periodic checkpoints (0: none)"},
     [P_CKPT_GB] = {"ckpt_gb_per_gpu", SK_PT_FLOAT, "10", 0, 1e6, "checkpoint size per GPU of a job, GB"},
     [P_CKPT_W] = {"ckpt_write_gbps", SK_PT_FLOAT, "4", 0, 1e6, "checkpoint write speed on a notice, Gbit/s (0: no checkpoint on notice)"},
@@ -854,17 +854,23 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         goto out;
     }
     /* jobs */
-    int job_gpu = -1;
+    uint64_t gmask = 0;
     if (strcmp(v[P_JOB_GPU].s, "any")) {
-        for (int g = 0; g < r->cfg.ngpus; g++)
-            if (!strcmp(r->gname[g], v[P_JOB_GPU].s)) job_gpu = g;
-        if (job_gpu < 0) {
-            *bad = P_JOB_GPU;
-            fs_fmt(msg, len, "job_gpu: no pool offers GPU model '%s'", v[P_JOB_GPU].s);
-            rc = SK_ECONFIG;
-            goto out;
+        char list[256], *save = NULL;
+        snprintf(list, sizeof list, "%s", v[P_JOB_GPU].s);
+        for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+            int g = 0;
+            while (g < r->cfg.ngpus && strcmp(r->gname[g], tok)) g++;
+            if (g == r->cfg.ngpus || g >= 64) {
+                *bad = P_JOB_GPU;
+                fs_fmt(msg, len, "job_gpu: no pool offers GPU model '%s'", tok);
+                rc = SK_ECONFIG;
+                goto out;
+            }
+            gmask |= UINT64_C(1) << g;
         }
     }
+    r->cfg.job_gpu_mask = gmask;
     const sk_jobs *src = NULL;
     if (!strcmp(v[P_JOBS].s, "trace") || !strcmp(v[P_LEN].s, "philly")) {
         const char *path = !strcmp(v[P_JOBS].s, "trace") ? v[P_JOB_TRACE].s : "gpu-jobs/philly-dre-subset/jobs.csv";
@@ -882,7 +888,7 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         for (int64_t k = 0; k < n; k++) {
             r->jobs[k] = src->j[k];
             r->jobs[k].submit_s *= ts, r->jobs[k].work_s *= ts;
-            r->jobs[k].gpu_type = job_gpu;
+            r->jobs[k].gpu_type = -1;
         }
         r->cfg.jobs = r->jobs, r->cfg.njobs = n;
     } else if (!strcmp(v[P_JOBS].s, "synthetic")) {
@@ -905,7 +911,7 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
         rc = sk_jobs_synth(&r->synth, &sp, &jr, msg, len);
         sk_rng_fini(&jr);
         if (rc < 0) { *bad = P_NJOBS; goto out; }
-        for (int64_t k = 0; k < r->synth.n; k++) r->synth.j[k].gpu_type = job_gpu;
+        for (int64_t k = 0; k < r->synth.n; k++) r->synth.j[k].gpu_type = -1;
         r->cfg.jobs = r->synth.j, r->cfg.njobs = r->synth.n;
     } else {
         *bad = P_JOBS;
@@ -916,7 +922,7 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
     /* every job must fit somewhere: its GPU model, at most max_instances_per_job instances */
     int maxg = 0;
     for (int t = 0; t < r->cfg.ntypes; t++)
-        if ((job_gpu < 0 || r->types[t].gpu_id == job_gpu) && r->types[t].gpus > maxg) maxg = r->types[t].gpus;
+        if ((!gmask || ((gmask >> r->types[t].gpu_id) & 1)) && r->types[t].gpus > maxg) maxg = r->types[t].gpus;
     int64_t limit = (int64_t)maxg * v[P_MAXI].i;
     for (int64_t k = 0; k < r->cfg.njobs; k++)
         if (r->cfg.jobs[k].gpus > limit) {
@@ -924,7 +930,7 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
             fs_fmt(msg, len,
                    "job %lld needs %d GPUs, more than any pool can give it: the largest instance type%s%s has %d GPUs "
                    "and max_instances_per_job is %lld",
-                   (long long)k + 1, (int)r->cfg.jobs[k].gpus, job_gpu >= 0 ? " of " : "", job_gpu >= 0 ? r->gname[job_gpu] : "",
+                   (long long)k + 1, (int)r->cfg.jobs[k].gpus, gmask ? " of " : "", gmask ? v[P_JOB_GPU].s : "",
                    maxg, (long long)v[P_MAXI].i);
             rc = SK_ECONFIG;
             goto out;

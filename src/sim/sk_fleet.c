@@ -909,7 +909,8 @@ int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *p
         fl_job *b = &w->jb[j];
         const sk_jobspec *s = &c->jobs[j];
         b->i.id = j, b->i.state = SK_JOB_CREATED;
-        b->i.gpus = s->gpus, b->i.gpu = s->gpu_type;
+        b->i.gpus = s->gpus;
+        b->i.gpu_mask = s->gpu_type >= 0 && s->gpu_type < 64 ? UINT64_C(1) << s->gpu_type : c->job_gpu_mask;
         b->i.arrival = s->submit_s, b->i.work = s->work_s;
         b->i.deadline = c->deadline_factor > 0 ? s->submit_s + c->deadline_factor * s->work_s : INFINITY;
         b->has_deadline = c->deadline_factor > 0;

@@ -49,7 +49,8 @@ typedef struct sk_fleet_cfg {
     const char *const *gpus;
     int npools;
     sk_fleet_pool *pools;
-    const struct sk_jobspec *jobs; /* sorted by submit time; gpu_type indexes gpus */
+    const struct sk_jobspec *jobs; /* sorted by submit time; gpu_type indexes gpus (-1: job_gpu_mask) */
+    uint64_t job_gpu_mask;  /* GPU models a job without its own gpu_type may use (bit k = gpus[k]; 0: any) */
     int64_t njobs;
     double ckpt_every_s;    /* 0: no periodic checkpoints */
     double ckpt_gb_per_gpu; /* checkpoint size per GPU of a job */
