@@ -3,9 +3,10 @@
 # summary: runs each experiment unless its results/fleet_NAME.h5 exists (or --run is given),
 # `synkti export`s it, reduces the CSV with analysis/fleet_reduce.py and draws with gnuplot:
 #   gcp_h100_zones   figures/fleet_gcp_h100_zones.png   cost / on_demand vs deadline factor, per policy and capacity
-#   aws_v100_zones   figures/fleet_aws_v100_zones.png   cost / on_demand and mean JCT vs spot capacity per zone
+#   aws_v100_zones   figures/fleet_aws_v100_zones.png   cost / on_demand and mean JCT vs instances per trace unit, per deadline factor
 #   elasticflow_spot figures/fleet_elasticflow_spot.png cost ($M) and mean JCT bars, per setting and policy
 #   pai_fleet        figures/fleet_pai_fleet.png        cost and JCT P50/P90/P99 per market x fleet_heal
+#   model_loading    figures/fleet_model_loading.png    cost / on_demand and egress $ bars per model size x store
 # The tables (means over replications) go to stdout and to figures/fleet_NAME.md.
 #   analysis/fleet_figures.sh [--run] [path/to/synkti] [NAME...]
 set -euo pipefail
@@ -15,7 +16,7 @@ if [ "${1:-}" = "--run" ]; then RUN=1; shift; fi
 S=${1:-build/synkti}
 [ $# -gt 0 ] && shift
 NAMES=("$@")
-[ ${#NAMES[@]} -gt 0 ] || NAMES=(gcp_h100_zones aws_v100_zones elasticflow_spot pai_fleet)
+[ ${#NAMES[@]} -gt 0 ] || NAMES=(gcp_h100_zones aws_v100_zones elasticflow_spot pai_fleet model_loading)
 mkdir -p figures results
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
@@ -35,12 +36,12 @@ for n in "${NAMES[@]}"; do
   case $n in
   gcp_h100_zones)
     gnuplot <<GP
-set terminal pngcairo size 1000,450 font "Sans,10" noenhanced
+set terminal pngcairo size 1400,450 font "Sans,10" noenhanced
 set output "figures/fleet_$n.png"
-set multiplot layout 1,2 title "GCP H100, 13 zones (trace replay): 400 one-GPU jobs, 5 replications"
+set multiplot layout 1,3 title "GCP H100, 13 zones (trace replay): 400 one-GPU jobs, 5 replications"
 set xlabel "deadline factor (deadline = arrival + f x work)"; set ylabel "cost / on_demand cost"
 set key bottom right; set grid; set yrange [0:*]
-do for [c in "4 8"] {
+do for [c in "2 4 8"] {
   set title sprintf("spot capacity %s per zone", c)
   plot for [i=0:3] sprintf("$T/$n.cap%s.dat", c) index i u 1:2 w lp lw 2 t columnhead(1)
 }
@@ -49,27 +50,30 @@ GP
     ;;
   aws_v100_zones)
     gnuplot <<GP
-set terminal pngcairo size 1000,450 font "Sans,10" noenhanced
+set terminal pngcairo size 1000,800 font "Sans,10" noenhanced
 set output "figures/fleet_$n.png"
-set multiplot layout 1,2 title "AWS V100, 3 zones (4-node traces, per-tick prices): 300 jobs of 1-4 GPUs, 5 replications"
-set xlabel "spot instances per zone while it is up"; set logscale x 2; set grid; set key top right
-set ylabel "cost / on_demand cost"; set yrange [0:*]
-plot for [i=0:3] "$T/$n.dat" index i u 1:2 w lp lw 2 t columnhead(1)
-set ylabel "mean JCT (h)"; set logscale y
-plot for [i=0:3] "$T/$n.dat" index i u 1:3 w lp lw 2 t columnhead(1)
+set multiplot layout 2,2 title "AWS V100, 3 zones (16-node count traces): 300 jobs of 1-4 GPUs, 5 replications"
+set xlabel "p3.2xlarge spot instances per trace unit (1: the trace's 0-16)"; set logscale x 2; set grid; set key top right
+do for [f in "2 4"] {
+  set title sprintf("deadline factor %s", f)
+  set ylabel "cost / on_demand cost"; set yrange [0:*]; unset logscale y
+  plot for [i=0:4] sprintf("$T/$n.f%s.dat", f) index i u 1:2 w lp lw 2 t columnhead(1)
+  set ylabel "mean JCT (h)"; set logscale y; set yrange [*:*]
+  plot for [i=0:4] sprintf("$T/$n.f%s.dat", f) index i u 1:3 w lp lw 2 t columnhead(1)
+}
 unset multiplot
 GP
     ;;
   elasticflow_spot)
     gnuplot <<GP
-set terminal pngcairo size 1100,450 font "Sans,10" noenhanced
+set terminal pngcairo size 1500,500 font "Sans,10" noenhanced
 set output "figures/fleet_$n.png"
-set multiplot layout 1,2 title "ElasticFlow 60 days (69,351 jobs) on V100 spot (AWS + GCP catalog), 3 replications"
+set multiplot layout 1,2 title "ElasticFlow 60 days (69,351 jobs) on V100 spot (69 AWS catalog pools), 3 replications; x: availability, price, spot GPUs per pool"
 set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
-set grid ytics; set key top left; set xtics rotate by -20
-set ylabel "cost (\$M)"
+set grid ytics; set key top center horizontal; set xtics rotate by -30; set bmargin 6
+set ylabel "cost (\$M)"; set yrange [0:6.5]
 plot for [k=2:5] "$T/$n.dat" u k:xtic(1) t columnhead(k)
-set ylabel "mean JCT (h)"
+set ylabel "mean JCT (h)"; set yrange [5.2:5.45]
 plot for [k=2:5] "$T/$n.jct.dat" u k:xtic(1) t columnhead(k)
 unset multiplot
 GP
@@ -85,6 +89,20 @@ set ylabel "cost (\$M)"
 plot "$T/$n.dat" u 2:xtic(1) t "cost"
 set ylabel "JCT (h)"; set key top left
 plot for [k=3:5] "$T/$n.dat" u k:xtic(1) t columnhead(k)
+unset multiplot
+GP
+    ;;
+  model_loading)
+    gnuplot <<GP
+set terminal pngcairo size 1400,500 font "Sans,10" noenhanced
+set output "figures/fleet_$n.png"
+set multiplot layout 1,2 title "Model loading at every (re)start, GCP H100 13 zones, 400 one-GPU jobs, 5 replications; x: model GB, store"
+set style data histograms; set style histogram clustered gap 1; set style fill solid 0.8 border -1
+set grid ytics; set key top left; set xtics rotate by -30
+set ylabel "cost / on_demand cost"
+plot for [k=2:6] "$T/$n.dat" u k:xtic(1) t columnhead(k)
+set ylabel "egress \$ (checkpoints + model)"
+plot for [k=2:6] "$T/$n.egress.dat" u k:xtic(1) t columnhead(k)
 unset multiplot
 GP
     ;;

@@ -16,10 +16,14 @@ if bad:
     sys.exit(f"fleet_reduce.py: {len(bad)} runs of {path} failed: {bad[0]['status']}")
 KEYS = {
     "gcp_h100_zones": ["capacity", "deadline_factor"],
-    "aws_v100_zones": ["capacity"],
-    "elasticflow_spot": ["capacity", "availability"],
+    "aws_v100_zones": ["capacity", "deadline_factor"],
+    "elasticflow_spot": ["capacity", "availability", "price"],
     "pai_fleet": ["standing_market", "fleet_heal"],
+    "model_loading": ["model_gb", "model_store"],
 }[name]
+for r in rows:  # an empty model_store is a store in every region
+    if "model_store" in r and r["model_store"] == "":
+        r["model_store"] = "per region"
 pols = []
 for r in rows:
     if r["policy"] not in pols:
@@ -46,7 +50,7 @@ def ratio(rs):
     return sum(v) / len(v) if v else float("nan")
 
 
-cols = ["cost $", "vs on_demand", "spot $ share", "preemptions", "JCT mean h", "JCT P99 h", "queue mean h",
+cols = ["cost $", "vs on_demand", "spot $ share", "egress $", "preemptions", "JCT mean h", "JCT P99 h", "queue mean h",
         "deadline met", "unfinished"]
 print(f"| {' | '.join(KEYS)} | policy | runs | {' | '.join(cols)} |")
 print("|" + "---|" * (len(KEYS) + 2 + len(cols)))
@@ -59,23 +63,14 @@ for p in points:
         c = mean(rs, "cost")
         s = {
             "cost": c, "ratio": ratio(rs), "spot": mean(rs, "cost_spot") / c if c > 0 else float("nan"),
+            "egress": mean(rs, "egress"),
             "pre": mean(rs, "preemptions"), "jct": mean(rs, "jct_mean_h"), "p50": mean(rs, "jct_p50_h"),
             "p90": mean(rs, "jct_p90_h"), "p99": mean(rs, "jct_p99_h"), "q": mean(rs, "queue_mean_h"),
             "dl": mean(rs, "deadline_met"), "unf": mean(rs, "unfinished"),
         }
         stat[(p, pol)] = s
         print(f"| {' | '.join(p)} | {pol} | {len(rs)} | {s['cost']:,.0f} | {s['ratio']:.3f} | {s['spot']:.2f} | "
-              f"{s['pre']:.1f} | {s['jct']:.2f} | {s['p99']:.2f} | {s['q']:.3f} | {s['dl']:.4f} | {s['unf']:.1f} |")
-
-
-def blocks(fn, sel, x, y):
-    with open(f"{outdir}/{fn}", "w") as f:
-        for pol in [q for q in pols if sel(q)]:
-            f.write(f'"{pol}" "y"\n')
-            for p in points:
-                if (p, pol) in stat:
-                    f.write(f"{x(p)} {' '.join(f'{stat[(p, pol)][k]:.6g}' for k in y)}\n")
-            f.write("\n\n")
+              f"{s['egress']:,.0f} | {s['pre']:.1f} | {s['jct']:.2f} | {s['p99']:.2f} | {s['q']:.3f} | {s['dl']:.4f} | {s['unf']:.1f} |")
 
 
 if name == "gcp_h100_zones":
@@ -89,9 +84,22 @@ if name == "gcp_h100_zones":
                         f.write(f"{p[1]} {stat[(p, pol)]['ratio']:.6g}\n")
                 f.write("\n\n")
 elif name == "aws_v100_zones":
-    blocks(f"{name}.dat", lambda q: True, lambda p: p[0], ["ratio", "jct"])
+    for f in sorted({p[1] for p in points}, key=float):
+        with open(f"{outdir}/{name}.f{f}.dat", "w") as fo:
+            for pol in pols:
+                fo.write(f'"{pol}" "y"\n')
+                for p in points:
+                    if p[1] == f and (p, pol) in stat:
+                        fo.write(f"{p[0]} {stat[(p, pol)]['ratio']:.6g} {stat[(p, pol)]['jct']:.6g}\n")
+                fo.write("\n\n")
+elif name == "model_loading":
+    for fn, k in ((f"{name}.dat", "ratio"), (f"{name}.egress.dat", "egress")):
+        with open(f"{outdir}/{fn}", "w") as f:
+            f.write("setting " + " ".join(pols) + "\n")
+            for p in points:
+                f.write(f'"{p[0]} GB, {p[1]}" ' + " ".join(f"{stat[(p, q)][k]:.6g}" for q in pols) + "\n")
 else:
-    lab = (lambda p: f"{p[1]} cap {p[0]}") if name == "elasticflow_spot" else (lambda p: f"{p[0]} heal={p[1]}")
+    lab = (lambda p: f"{p[1]} {p[2]} {p[0]}") if name == "elasticflow_spot" else (lambda p: f"{p[0]} heal={p[1]}")
     if name == "elasticflow_spot":
         for fn, k, sc in ((f"{name}.dat", "cost", 1e-6), (f"{name}.jct.dat", "jct", 1)):
             with open(f"{outdir}/{fn}", "w") as f:
