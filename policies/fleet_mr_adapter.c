@@ -192,12 +192,32 @@ fail:
 
 /* ---- one job's tick (src/sim/sk_mr.c: the tick loop after billing) ---------------------------- */
 
+/* A job the tick model gave up on (late, infeasible, a broken rule): the fleet still finishes
+ * it, on on-demand in the cheapest pool that holds it on one instance (where the multi-region
+ * world stops and reports; docs/fleet_crosscheck.md). */
+static void fa_fallback(const sk_view *v, const sk_actor *a, int64_t id) {
+    const sk_fleet_view *f = v->fleet;
+    const sk_fjob_info *fj = f->job(f->w, id);
+    if (fj->ninst > 0) {
+        if (fj->market == SK_MKT_OD) return; /* already there */
+        int64_t x;
+        while ((x = f->inst_first(f->w, id)) >= 0)
+            if (a->terminate(a->w, x) < 0) return;
+        fj = f->job(f->w, id);
+    }
+    for (int k = 0; k < f->npools; k++) {
+        int p = f->by_od[k];
+        const sk_itype_info *t = &f->types[f->pools[p].type];
+        if (t->gpus >= fj->gpus && sk_fjob_allows(fj, t->gpu_id) && a->launch_for(a->w, p, SK_MKT_OD, id) >= 0) return;
+    }
+}
+
 static void fa_tick(fa_state *s, const sk_view *v, const sk_actor *a, int64_t id) {
     const sk_fleet_view *f = v->fleet;
     const sk_fjob_info *fj = f->job(f->w, id);
     if (!s->job[id] && !(s->job[id] = fa_job_new(s, v, fj))) return;
     fa_job *j = s->job[id];
-    if (j->fatal) return;
+    if (j->fatal) return fa_fallback(v, a, id);
     /* the boundary: the instance that held the job through the last tick leads; those the
      * fleet no longer lists for the job were preempted */
     if (j->ninst) j->leader = j->inst[0].zone;

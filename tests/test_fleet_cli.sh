@@ -95,6 +95,8 @@ badcase "Markov rates of the wrong shape" 78 "markov_rates_per_h: expected 4 num
 badcase "trace availability without trace pools" 78 "availability: trace needs pools: trace" --set sweep.availability= \
   --set scenario.availability=trace
 
+badcase "an mr_* policy without a decision tick" 78 "policy mr_uniform_progress runs on the decision tick: set tick_s" \
+  --set policies=mr_uniform_progress
 printf 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\np3.2xlarge,V100,1,8,61,3.06,0.9,us-east-1,use1-az1\np3.8xlarge,V100,4,32,244,,,us-east-1,use1-az1\n' >"$T/cat.csv"
 badcase "a user catalog row without a price" 65 "cat.csv:3: column Price: empty" --set scenario.pools=catalog \
   --set scenario.catalog_file="$T/cat.csv"

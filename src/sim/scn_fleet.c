@@ -100,7 +100,7 @@ static const sk_param_def fs_params[P_N] = {
     [P_STANDING] = {"standing", SK_PT_INT, "0", 0, 1e9, "standing instances per pool launched at 0 (pai: the machine counts)"},
     [P_STANDING_MKT] = {"standing_market", SK_PT_STR, "od", 0, 0, "market of the standing fleet: od or spot"},
     [P_HEAL] = {"fleet_heal", SK_PT_BOOL, "true", 0, 0, "relaunch lost standing instances (fleet-level heal)"},
-    [P_HORIZON] = {"horizon_h", SK_PT_FLOAT, "0", 0, 1e7, "stop after this many hours (0: when every job has ended)"},
+    [P_HORIZON] = {"horizon_h", SK_PT_FLOAT, "0", 0, 1e7, "stop after this many hours (0: when every job has ended, at most last arrival + 10 x longest job + 7 days)"},
     [P_TICK] = {"tick_s", SK_PT_FLOAT, "0", 0, 1e7, "periodic decision tick, seconds (0: none)"},
     [P_MAXI] = {"max_instances_per_job", SK_PT_INT, "16", 1, 64, "instances one job may span (all in one zone)"},
     [P_SERIES] = {"series_s", SK_PT_FLOAT, "3600", 1, 1e7, "time-series step, seconds (with --series)"},
@@ -991,6 +991,14 @@ static int fs_check(const sk_value *v, const sk_policy_def *pol, const sk_value 
     if (pol && !strcmp(pol->name, "fifo") && v[P_STANDING].i == 0 && strcmp(v[P_POOLS].s, "pai")) {
         *bad = P_STANDING;
         return fs_fmt(msg, len, "policy fifo schedules a standing fleet: set standing > 0 or pools: pai"), SK_ECONFIG;
+    }
+    if (pol && !strncmp(pol->name, "mr_", 3) && !(v[P_TICK].f > 0)) {
+        *bad = P_TICK;
+        return fs_fmt(msg, len, "policy %s runs on the decision tick: set tick_s > 0 (the traces' tick length)", pol->name), SK_ECONFIG;
+    }
+    if (pol && !strncmp(pol->name, "mr_", 3) && !(v[P_DL].f > 0)) {
+        *bad = P_DL;
+        return fs_fmt(msg, len, "policy %s is deadline-aware: set deadline_factor > 0", pol->name), SK_ECONFIG;
     }
     if (pol && strcmp(pol->name, "fifo") && strncmp(pol->name, "mr_", 3)) {
         /* the cloud policies' string parameters, checked here so `validate` refuses them */

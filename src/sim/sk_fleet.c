@@ -1007,7 +1007,17 @@ int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *p
     if (c->tick_s > 0) sk_schedule(&w->eng, 0, EV_TICK, 0, 0);
     w->series = series, w->series_s = series_s > 0 ? series_s : 3600;
     if (series) sk_schedule(&w->eng, 0, EV_SERIES, 0, 0);
-    sk_time end = c->horizon_s > 0 ? fl_t(c->horizon_s) : SK_TIME_MAX;
+    /* horizon 0: when every job has ended, but never past the last arrival plus ten times the
+     * longest job plus a week, so that a policy that leaves a job waiting forever cannot hang
+     * the run (such jobs are reported unfinished) */
+    double auto_h = 0;
+    for (int64_t j = 0; j < nj; j++) {
+        double x = c->jobs[j].work_s;
+        if (x > auto_h) auto_h = x;
+    }
+    auto_h = (nj ? c->jobs[nj - 1].submit_s : 0) + 10 * auto_h + 7 * 86400.0;
+    double horizon = c->horizon_s > 0 ? c->horizon_s : auto_h;
+    sk_time end = fl_t(horizon);
     sk_event ev;
     uint64_t n = 0;
     while (w->live_jobs > 0 && !w->err && sk_engine_next(&w->eng, end, &ev)) {
@@ -1023,8 +1033,7 @@ int sk_fleet_run(const sk_fleet_cfg *c, const sk_gpolicy *pol, const sk_value *p
         snprintf(msg, len, "fleet world: out of memory");
         goto fail_policy;
     }
-    if (c->horizon_s > 0 && w->live_jobs > 0 && w->eng.now < end) w->eng.now = end;
-    else if (c->horizon_s > 0 && w->live_jobs > 0) w->eng.now = end;
+    if (w->live_jobs > 0) w->eng.now = end; /* stopped at the horizon: bill up to it */
     /* the end: bill what is still live */
     for (int64_t id = 0; id < w->nin; id++)
         if (w->in[id].state != SK_INST_GONE) fl_bill(w, id, w->eng.now), w->in[id].state = SK_INST_GONE;

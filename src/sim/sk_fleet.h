@@ -66,7 +66,8 @@ typedef struct sk_fleet_cfg {
     int drop_late;          /* a job past its deadline is FAILED */
     int fleet_heal;         /* relaunch lost standing instances */
     double heal_retry_s;
-    double horizon_s;       /* stop here (0: when every job has ended) */
+    double horizon_s;       /* stop here (0: when every job has ended, at the latest the last arrival
+                             * + 10 x the longest job + 7 days) */
     double tick_s;          /* periodic TICK trigger (0: none) */
     int max_instances;      /* instances one job may span */
     /* network: NULL -> models/sk_migration (the multi-region model, by zone name) */
