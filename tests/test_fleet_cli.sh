@@ -95,6 +95,11 @@ badcase "Markov rates of the wrong shape" 78 "markov_rates_per_h: expected 4 num
 badcase "trace availability without trace pools" 78 "availability: trace needs pools: trace" --set sweep.availability= \
   --set scenario.availability=trace
 
+badcase "a model store the network grids do not know" 78 "model_store: the network grids hold no pair between 'gcp:nowhere-1'" \
+  --set scenario.model_gb=10 --set scenario.model_store=gcp:nowhere-1
+badcase "price history for pools the datasets do not name" 78 "price: history: none of the 3 pools has a series" \
+  --set scenario.pools=trace --set scenario.trace_dir=spot-availability/availability/16-node/aws-08-27-2023 \
+  --set scenario.trace_type=p3.2xlarge --set scenario.price=history --set sweep.availability=
 badcase "an mr_* policy without a decision tick" 78 "policy mr_uniform_progress runs on the decision tick: set tick_s" \
   --set policies=mr_uniform_progress
 printf 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\np3.2xlarge,V100,1,8,61,3.06,0.9,us-east-1,use1-az1\np3.8xlarge,V100,4,32,244,,,us-east-1,use1-az1\n' >"$T/cat.csv"

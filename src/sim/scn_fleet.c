@@ -685,6 +685,7 @@ static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_
                    SK_ECONFIG;
     }
     sk_time spread = sk_time_from(v[P_SPREAD].f, SK_SEC);
+    int nhist = 0;
     for (int p = 0; p < r->cfg.npools; p++) {
         sk_fleet_pool *pl = &r->pools[p];
         int gpus = r->types[pl->type].gpus;
@@ -736,6 +737,7 @@ static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_
             if (!it) return SK_ENOMEM;
             if (it->rc < 0) return fs_fmt(msg, len, "price: history: %s", it->err), it->rc;
             const sk_price_series *ps = it->data;
+            if (ps && ps->n > 0) nhist++;
             if (ps && ps->n > 0) {
                 sk_time period = ps->end > ps->t[ps->n - 1] ? ps->end : ps->t[ps->n - 1] + SK_HOUR;
                 if (!(pl->price = sk_price_trace_new(ps->t, ps->price, ps->n, 0, period, 1))) return SK_ENOMEM;
@@ -744,6 +746,12 @@ static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_
         } else
             return fs_fmt(msg, len, "price: expected const, trace, history or ou, got '%s'", pr), SK_ECONFIG;
     }
+    if (!strcmp(pr, "history") && nhist == 0)
+        return fs_fmt(msg, len,
+                      "price: history: none of the %d pools has a series in the price-history datasets (GCP: machine "
+                      "type and region; AWS: zone id such as use1-az2 and type, 2022-05-31 only)",
+                      r->cfg.npools),
+               SK_ECONFIG;
     return 0;
 }
 
@@ -827,6 +835,21 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
             }
             snprintf(rn[0], sizeof rn[0], "%s", v[P_MODEL_STORE].s), regs[0] = rn[0], nreg = 1;
             r->cfg.model_store = 0;
+            int known = 0;
+            for (int z = 0; z < r->cfg.nzones && !known; z++) {
+                char name[64];
+                fs_fmt(name, sizeof name, "%s:%s", r->zcloud[z], r->zregion[z]);
+                known = sk_net_grid(it->data, rn[0], name, NULL, NULL, NULL, NULL) == 0 ||
+                        sk_net_grid(it->data, name, rn[0], NULL, NULL, NULL, NULL) == 0;
+            }
+            if (!known) {
+                free(regs), free(rn);
+                *bad = P_MODEL_STORE;
+                fs_fmt(msg, len, "model_store: the network grids hold no pair between '%s' and the fleet's regions",
+                       v[P_MODEL_STORE].s);
+                rc = SK_ECONFIG;
+                goto out;
+            }
         }
         for (int z = 0; z < r->cfg.nzones; z++) {
             char name[64];
