@@ -95,7 +95,7 @@ badcase "Markov rates of the wrong shape" 78 "markov_rates_per_h: expected 4 num
 badcase "trace availability without trace pools" 78 "availability: trace needs pools: trace" --set sweep.availability= \
   --set scenario.availability=trace
 
-badcase "a model store the network grids do not know" 78 "model_store: the network grids hold no pair between 'gcp:nowhere-1'" \
+badcase "a model store the network grids do not know" 78 "model_store: the network grids hold no pair between" \
   --set scenario.model_gb=10 --set scenario.model_store=gcp:nowhere-1
 badcase "price history for pools the datasets do not name" 78 "price: history: none of the 3 pools has a series" \
   --set scenario.pools=trace --set scenario.trace_dir=spot-availability/availability/16-node/aws-08-27-2023 \
