@@ -75,6 +75,13 @@ check "H100 trace pools: on-demand \$/GPU-h = cheapest zone's a3-highgpu-8g pric
   --set scenario.trace_type=p3.2xlarge >/dev/null 2>"$T/flat.err"
 check "flat trace folders (16-node, 3 zones) validate" "[ $? -eq 0 ]"
 
+# boot and load times from the published cold-start figures: 25.8 + 33 + 94 s before a job runs
+"$S" run "$T/h100.yaml" -o "$T/cold.h5" -q --set scenario.load_figures=tensorfuse_cold_load,tensorfuse_cold_init \
+  --set scenario.boot_figure=brev_ec2_cold_launch >/dev/null 2>&1
+"$S" export "$T/cold.h5" --format tsv >"$T/cold.tsv"
+q=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } { printf "%.6f", $c["queue_mean_h"] * 3600 }' "$T/cold.tsv")
+check "coldstart figures: a job starts 152.8 s after it arrives ($q)" "[ '$q' = 152.800000 ]"
+
 # bad input
 badcase() { # name, expected exit, grep pattern, set...
     local name=$1 code=$2 pat=$3
@@ -100,6 +107,7 @@ badcase "a model store the network grids do not know" 78 "model_store: the netwo
 badcase "price history for pools the datasets do not name" 78 "price: history: none of the 3 pools has a series" \
   --set scenario.pools=trace --set scenario.trace_dir=spot-availability/availability/16-node/aws-08-27-2023 \
   --set scenario.trace_type=p3.2xlarge --set scenario.price=history --set sweep.availability=
+badcase "an unknown cold-start figure" 78 "load_figures: no figure" --set scenario.load_figures=nope
 badcase "an mr_* policy without a decision tick" 78 "policy mr_uniform_progress runs on the decision tick: set tick_s" \
   --set policies=mr_uniform_progress
 printf 'InstanceType,AcceleratorName,AcceleratorCount,vCPUs,MemoryGiB,Price,SpotPrice,Region,AvailabilityZone\np3.2xlarge,V100,1,8,61,3.06,0.9,us-east-1,use1-az1\np3.8xlarge,V100,4,32,244,,,us-east-1,use1-az1\n' >"$T/cat.csv"

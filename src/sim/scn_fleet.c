@@ -43,7 +43,7 @@ enum {
     P_JOBS, P_JOB_TRACE, P_TSCALE, P_JLIMIT, P_RATE, P_CV, P_NJOBS, P_LEN, P_LEN_H, P_LEN_SIG, P_SIZES, P_SIZEW,
     P_JOB_GPU, P_CKPT_H, P_CKPT_GB, P_CKPT_W, P_DL, P_BOOT, P_LOAD, P_NOT_AWS, P_NOT_GCP, P_MAXP, P_BILL_AWS,
     P_BILL_GCP, P_MIN_BILL, P_RETRIES, P_DROP, P_STANDING, P_STANDING_MKT, P_HEAL, P_HORIZON, P_TICK, P_MAXI,
-    P_SERIES, P_TICK_LAST, P_CKPT_NOTICE, P_MOVE_TIME, P_CAT_FILE, P_MODEL_GB, P_MODEL_STORE, P_N
+    P_SERIES, P_TICK_LAST, P_CKPT_NOTICE, P_MOVE_TIME, P_CAT_FILE, P_MODEL_GB, P_MODEL_STORE, P_LOAD_FIG, P_BOOT_FIG, P_N
 };
 
 static const sk_param_def fs_params[P_N] = {
@@ -114,6 +114,10 @@ static const sk_param_def fs_params[P_N] = {
                     "model weights copied from the model store at every (re)start over the network (time and egress $)"},
     [P_MODEL_STORE] = {"model_store", SK_PT_STR, "", 0, 0,
                        "cloud:region of the model store (aws:us-east-1); empty: a store in every region"},
+    [P_LOAD_FIG] = {"load_figures", SK_PT_STR, "", 0, 0,
+                    "figure ids of coldstart-figures/coldstart_figures.csv whose seconds add up to load_s (overrides it), "
+                    "e.g. tensorfuse_cold_load,tensorfuse_cold_init"},
+    [P_BOOT_FIG] = {"boot_figure", SK_PT_STR, "", 0, 0, "a coldstart figure id whose seconds are boot_s (overrides it)"},
 };
 
 static const sk_metric_def fs_metrics[SK_FM_N] = {
@@ -211,6 +215,8 @@ static void *fs_shared_new(void) {
     return c;
 }
 
+static void fs_figs_free(void *p);
+
 static void fs_item_free(fs_item *it) {
     if (it->data) switch (it->kind) {
         case 0: sk_catalog_free(it->data); break;
@@ -229,6 +235,7 @@ static void fs_item_free(fs_item *it) {
         case 4: sk_net_free(it->data); it->data = NULL; break;
         case 5: sk_advisor_free(it->data); it->data = NULL; break;
         case 6: sk_price_series_fini(it->data); break;
+        case 7: fs_figs_free(it->data); break;
         }
     if (it->kind != 4 && it->kind != 5) free(it->data);
     free(it);
@@ -243,6 +250,81 @@ static void fs_shared_free(void *p) {
 }
 
 static int fs_strcmp_p(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+/* coldstart-figures/coldstart_figures.csv (figure_id, quantity, value, unit, ...): the figures
+ * in seconds. A value "a-b" (a published range) counts as its midpoint. */
+typedef struct fs_fig {
+    char id[SK_CSV_FLEN];
+    double s;
+    int64_t line;
+} fs_fig;
+typedef struct fs_figs {
+    fs_fig *f;
+    int n, cap;
+    int cid, cval, cunit; /* columns, from the header */
+} fs_figs;
+
+static int fs_fig_row(sk_csv_rd *rd) {
+    fs_figs *t = rd->ctx;
+    if (rd->line == 1 || (t->n == 0 && t->cid == 0 && t->cval == 0)) {
+        t->cid = t->cval = t->cunit = -1;
+        for (int k = 0; k < rd->nf; k++) {
+            if (!strcmp(rd->f[k], "figure_id")) t->cid = k;
+            if (!strcmp(rd->f[k], "value")) t->cval = k;
+            if (!strcmp(rd->f[k], "unit")) t->cunit = k;
+        }
+        if (t->cid < 0 || t->cval < 0 || t->cunit < 0)
+            return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: expected columns figure_id, value and unit", rd->path,
+                           (long long)rd->line);
+        return 0;
+    }
+    if (rd->nf <= t->cid || rd->nf <= t->cval || rd->nf <= t->cunit) return 0;
+    if (strcmp(rd->f[t->cunit], "s")) return 0; /* only durations in seconds are figures of time here */
+    double a, b;
+    char *end;
+    a = strtod(rd->f[t->cval], &end);
+    if (end == rd->f[t->cval]) return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: column value: expected seconds, got '%s'",
+                                             rd->path, (long long)rd->line, rd->f[t->cval]);
+    if (*end == '-') {
+        char *e2;
+        b = strtod(end + 1, &e2);
+        if (e2 == end + 1 || *e2)
+            return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: column value: expected seconds or a range a-b, got '%s'",
+                           rd->path, (long long)rd->line, rd->f[t->cval]);
+        a = (a + b) / 2;
+    } else if (*end)
+        return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: column value: expected seconds, got '%s'", rd->path,
+                       (long long)rd->line, rd->f[t->cval]);
+    if (t->n == t->cap) {
+        int nc = t->cap ? 2 * t->cap : 32;
+        fs_fig *nf = realloc(t->f, (size_t)nc * sizeof *nf);
+        if (!nf) return SK_ENOMEM;
+        t->f = nf, t->cap = nc;
+    }
+    fs_fig *g = &t->f[t->n++];
+    snprintf(g->id, sizeof g->id, "%s", rd->f[t->cid]);
+    g->s = a, g->line = rd->line;
+    return 0;
+}
+
+static void fs_figs_free(void *p) { free(((fs_figs *)p)->f); }
+
+/* The sum of the named figures (comma-separated ids), or -1 with msg naming the unknown id. */
+static double fs_fig_sum(const fs_figs *t, const char *ids, char *msg, size_t len) {
+    char list[512], *save = NULL;
+    double sum = 0;
+    snprintf(list, sizeof list, "%s", ids);
+    for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+        int k = 0;
+        while (k < t->n && strcmp(t->f[k].id, tok)) k++;
+        if (k == t->n) {
+            fs_fmt(msg, len, "no figure '%s' in seconds in coldstart-figures/coldstart_figures.csv", tok);
+            return -1;
+        }
+        sum += t->f[k].s;
+    }
+    return sum;
+}
 
 /* metadata.price_info.machine_type of a trace file ("" when absent): the machine its prices are
  * for (the GCP H100 traces price an a3-highgpu-8g). */
@@ -375,6 +457,15 @@ static int fs_load(fs_item *it, const char *exp_file) {
         int rc = sk_advisor_load(&a, path, err, el);
         it->data = a;
         return rc;
+    }
+    case 7: { /* coldstart-figures: id -> seconds */
+        if (sk_trace_find("coldstart-figures/coldstart_figures.csv", exp_file, path, sizeof path) < 0)
+            return fs_fmt(err, el, "coldstart-figures/coldstart_figures.csv not found on the trace search path"), SK_ENOINPUT;
+        fs_figs *f = calloc(1, sizeof *f);
+        if (!f) return SK_ENOMEM;
+        it->data = f;
+        sk_csv_rd rd = {.path = path, .err = err, .errlen = el, .row = fs_fig_row, .ctx = f};
+        return sk_csv_read(&rd);
     }
     case 6: { /* key: cloud \x1f type \x1f zone \x1f region; no such series: data stays NULL */
         char k[1024], *f[4];
@@ -986,6 +1077,25 @@ static int fs_build(fs_run *r, const sk_run_ctx *ctx, const sk_value *v, fs_cach
     c->zones = r->zones, c->types = r->types, c->gpus = r->gpus, c->pools = r->pools;
     c->ckpt_every_s = v[P_CKPT_H].f * 3600, c->ckpt_gb_per_gpu = v[P_CKPT_GB].f, c->ckpt_write_gbps = v[P_CKPT_W].f;
     c->deadline_factor = v[P_DL].f, c->boot_s = v[P_BOOT].f, c->load_s = v[P_LOAD].f;
+    if (v[P_LOAD_FIG].s[0] || v[P_BOOT_FIG].s[0]) { /* times from the published cold-start figures */
+        const fs_item *it = fs_get(cache, 7, "coldstart", exp);
+        if (!it) { rc = SK_ENOMEM; goto out; }
+        if (it->rc < 0) { *bad = v[P_LOAD_FIG].s[0] ? P_LOAD_FIG : P_BOOT_FIG; fs_fmt(msg, len, "%s", it->err); rc = it->rc; goto out; }
+        for (int k = 0; k < 2; k++) {
+            int pi = k ? P_BOOT_FIG : P_LOAD_FIG;
+            if (!v[pi].s[0]) continue;
+            char why[300];
+            double x = fs_fig_sum(it->data, v[pi].s, why, sizeof why);
+            if (x < 0) {
+                *bad = pi;
+                fs_fmt(msg, len, "%s: %s", fs_params[pi].name, why);
+                rc = SK_ECONFIG;
+                goto out;
+            }
+            if (k) c->boot_s = x;
+            else c->load_s = x;
+        }
+    }
     c->notice_s[0] = v[P_NOT_AWS].f, c->notice_s[1] = v[P_NOT_GCP].f;
     c->max_price_frac = v[P_MAXP].f;
     for (int k = 0; k < 2; k++) {
