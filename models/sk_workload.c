@@ -64,6 +64,21 @@ static int sk__wl_header(sk_csv_rd *rd, const char *const *names, const int *req
     return 0;
 }
 
+/* The start of every row: the header (the first row) fills col and *ncols and gives 1; a data row
+ * must have as many fields as the header (0), else SK_EDATA naming the line. */
+static int sk__wl_row(sk_csv_rd *rd, const char *const *names, const int *required, int n, int *col, int *ncols) {
+    if (!*ncols) {
+        int rc = sk__wl_header(rd, names, required, n, col);
+        if (rc < 0) return rc;
+        *ncols = rd->nf;
+        return 1;
+    }
+    if (rd->nf != *ncols)
+        return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: expected %d fields as in the header, got %d", rd->path,
+                       (long long)rd->line, *ncols, rd->nf);
+    return 0;
+}
+
 /* ---- job traces -------------------------------------------------------------------------------- */
 
 enum { J_SUBMIT, J_GPUS, J_DUR, J_TYPE, J_N };
@@ -82,16 +97,9 @@ typedef struct {
 
 static int sk__jobs_row(sk_csv_rd *rd) {
     sk_jobs_ctx *c = rd->ctx;
-    if (!c->ncols) {
-        int rc = sk__wl_header(rd, sk__jcol, sk__jreq, J_N, c->col);
-        if (rc < 0) return rc;
-        c->ncols = rd->nf;
-        return 0;
-    }
+    int rc = sk__wl_row(rd, sk__jcol, sk__jreq, J_N, c->col, &c->ncols);
+    if (rc) return rc < 0 ? rc : 0;
     long long ln = (long long)rd->line;
-    if (rd->nf != c->ncols)
-        return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: expected %d fields as in the header, got %d", rd->path, ln,
-                       c->ncols, rd->nf);
     sk_jobspec q;
     long g;
     const char *fs = rd->f[c->col[J_SUBMIT]], *fg = rd->f[c->col[J_GPUS]], *fd = rd->f[c->col[J_DUR]];
@@ -370,16 +378,9 @@ typedef struct {
 
 static int sk__mach_row(sk_csv_rd *rd) {
     sk_mach_ctx *c = rd->ctx;
-    if (!c->ncols) {
-        int rc = sk__wl_header(rd, sk__mcol, sk__mreq, M_N, c->col);
-        if (rc < 0) return rc;
-        c->ncols = rd->nf;
-        return 0;
-    }
+    int rc = sk__wl_row(rd, sk__mcol, sk__mreq, M_N, c->col, &c->ncols);
+    if (rc) return rc < 0 ? rc : 0;
     long long ln = (long long)rd->line;
-    if (rd->nf != c->ncols)
-        return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: expected %d fields as in the header, got %d", rd->path, ln,
-                       c->ncols, rd->nf);
     c->rows++;
     long g;
     double cpu, mem;
