@@ -298,11 +298,12 @@ static void test_reconcile_rules(void) {
     /* reissue an open request with no instance; fail one whose job ended */
     v = mkview(req, 3, NULL, 0, jobs, 4);
     RECONCILE_IS(v, NULL, 0, "reissue::j1:1 reissue::j3:2 fail::done:3 requeue::j2:0 requeue::j4:0");
-    /* fail the request of a job that already has an instance */
-    sk_jr_request r4 = {.id = 4, .state = SK_LR_SENT, .token = "tok4", .job = "j2"};
-    v = mkview(&r4, 1, inst, 1, jobs + 1, 1);
-    sk_prov_inst p4[] = {{"i-2", SK_PI_RUNNING, NULL}};
-    RECONCILE_IS(v, p4, 1, "fail::j2:4");
+    /* a job of several instances: a second request for a job that has one is still wanted */
+    sk_jr_request r4[] = {{.id = 4, .state = SK_LR_SENT, .token = "tok4", .job = "j2"},
+                          {.id = 5, .state = SK_LR_SENT, .token = "tok5", .job = "j2"}};
+    v = mkview(r4, 2, inst, 1, jobs + 1, 1);
+    sk_prov_inst p4[] = {{"i-2", SK_PI_RUNNING, NULL}, {"i-5", SK_PI_RUNNING, "tok5"}};
+    RECONCILE_IS(v, p4, 2, "adopt:i-5:j2:5 reissue::j2:4");
     /* reissue with the same token */
     v = mkview(req, 1, NULL, 0, jobs, 1);
     sk_rc_action a[4];

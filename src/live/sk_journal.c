@@ -702,9 +702,7 @@ int sk_reconcile(const sk_jr_view *v, const sk_prov_inst *prov, size_t nprov, sk
             emit(&s, SK_RC_ADOPT, r->id, p->id, r->job, r->token, "launched before the crash, result unrecorded");
             if (*r->job && !jb)
                 emit(&s, SK_RC_TERMINATE, r->id, p->id, r->job, NULL, "its job has ended");
-            else if (jb && live_inst[jb - v->jobs])
-                emit(&s, SK_RC_TERMINATE, r->id, p->id, r->job, NULL, "its job already has an instance");
-            else if (jb)
+            else if (jb) /* the journal intended it: a job of several instances may have others */
                 live_inst[jb - v->jobs] = 1;
         } else {
             emit(&s, SK_RC_TERMINATE, r ? r->id : 0, p->id, NULL, NULL,
@@ -733,8 +731,6 @@ int sk_reconcile(const sk_jr_view *v, const sk_prov_inst *prov, size_t nprov, sk
         const sk_jr_job *jb = view_job(v, r->job);
         if (*r->job && !jb)
             emit(&s, SK_RC_FAIL, r->id, NULL, r->job, NULL, "its job has ended");
-        else if (jb && live_inst[jb - v->jobs])
-            emit(&s, SK_RC_FAIL, r->id, NULL, r->job, NULL, "its job already has an instance");
         else {
             emit(&s, SK_RC_REISSUE, r->id, NULL, r->job, r->token, "no instance for the request; same token");
             if (jb) live_inst[jb - v->jobs] = 1; /* it will have one */
