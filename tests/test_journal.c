@@ -368,10 +368,17 @@ static void test_reconcile_apply(void) {
     ASSERT_EQ_INT(s, SK_JOB_QUEUED);
     ASSERT_EQ_INT(retries, 1);
     ASSERT_EQ_INT(q_int(j, "SELECT COUNT(*) FROM events WHERE kind='reconcile'"), 5);
+    char ev[256];
+    q_text(j, "SELECT json FROM events WHERE kind='reconcile' ORDER BY id LIMIT 1", ev, sizeof ev);
+    ASSERT_STR_CONTAINS(ev, "\"action\":\"adopt\"");
+    ASSERT_STR_CONTAINS(ev, "\"inst\":\"i-b\"");
     sk_prov_inst prov2[] = {{"i-b", SK_PI_RUNNING, t[1]}, {"i-c", SK_PI_PENDING, t[2]}};
     ASSERT_EQ_INT(sk_journal_load_view(j, &v, err, sizeof err), 0);
     ASSERT_EQ_INT(sk_reconcile(&v, prov2, 2, a, 16), 0);
     sk_jr_view_free(&v);
+    ASSERT_EQ_INT(sk_journal_run_done(j, err, sizeof err), 0);
+    q_text(j, "SELECT state FROM run", ev, sizeof ev);
+    ASSERT_TRUE(!strcmp(ev, "done"));
     sk_journal_close(j);
 }
 

@@ -3,6 +3,7 @@
  * dataset. Contract and protocol in sk_journal.h; schema and rules in docs/live_journal.md. */
 #include "live/sk_journal.h"
 
+#include <cjson/cJSON.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -275,6 +276,14 @@ void sk_journal_close(sk_journal *j) {
 }
 
 sqlite3 *sk_journal_db(sk_journal *j) { return j->db; }
+
+int sk_journal_run_done(sk_journal *j, char *err, size_t errlen) {
+    int rc = begin(j, err, errlen);
+    if (rc) return rc;
+    int r = run_sql(j, err, errlen, "UPDATE run SET state = 'done' WHERE id = ?", "t", j->run);
+    if (r >= 0) r = event_in_txn(j, "run_done", "{}", err, errlen);
+    return finish(j, r < 0 ? r : 0, err, errlen);
+}
 
 /* ---- jobs ---- */
 
@@ -791,12 +800,17 @@ static int apply_one(sk_journal *j, const sk_rc_action *a, char *err, size_t err
     default:
         return sk_errf(err, errlen, SK_EUSAGE, "%s: unknown reconcile action %d", j->path, (int)a->kind);
     }
-    if (!rc) {
-        char js_buf[512];
-        snprintf(js_buf, sizeof js_buf, "{\"action\":\"%s\",\"req\":%lld,\"inst\":\"%s\",\"job\":\"%s\",\"why\":\"%s\"}",
-                 sk_rc_kind_name(a->kind), (long long)a->req, a->inst, a->job, a->why ? a->why : "");
-        rc = event_in_txn(j, "reconcile", js_buf, err, errlen);
-    }
+    if (rc) return rc;
+    cJSON *o = cJSON_CreateObject();
+    char *txt = NULL;
+    if (o && cJSON_AddStringToObject(o, "action", sk_rc_kind_name(a->kind)) &&
+        cJSON_AddNumberToObject(o, "req", (double)a->req) && cJSON_AddStringToObject(o, "inst", a->inst) &&
+        cJSON_AddStringToObject(o, "job", a->job) && cJSON_AddStringToObject(o, "why", a->why ? a->why : ""))
+        txt = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    if (!txt) return sk_errf(err, errlen, SK_ENOMEM, "%s: out of memory", j->path);
+    rc = event_in_txn(j, "reconcile", txt, err, errlen);
+    cJSON_free(txt);
     return rc;
 }
 

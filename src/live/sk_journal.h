@@ -50,6 +50,8 @@ static inline int sk_job_terminal(sk_job_state s) {
 int sk_journal_open(sk_journal **out, const char *path, const char *run_id, const char *config_sha256,
                     char *err, size_t errlen);
 void sk_journal_close(sk_journal *j); /* NULL is fine */
+/* Mark the run finished (run.state 'done'); the journal stays readable. */
+int sk_journal_run_done(sk_journal *j, char *err, size_t errlen);
 /* The underlying connection (for checks and tests; do not write through it). */
 struct sqlite3 *sk_journal_db(sk_journal *j);
 
