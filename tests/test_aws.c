@@ -694,6 +694,8 @@ static void nap_ms(long ms) {
     nanosleep(&ts, NULL);
 }
 
+#define MOTO_AMI "ami-03cf127a"
+
 static pid_t moto_pid = -1;
 static char moto_url[64];
 
@@ -752,6 +754,122 @@ static int moto_start(void) {
         nap_ms(100);
     }
     return -1;
+}
+
+/* The project's harness in front of moto (moto_harness.py proxy): spot reclaim on command and
+ * injected errors. Started and stopped (by PID) by this test. */
+static pid_t proxy_pid = -1;
+
+static void proxy_stop(void) {
+    if (proxy_pid <= 0) return;
+    kill(proxy_pid, SIGTERM);
+    waitpid(proxy_pid, NULL, 0);
+    proxy_pid = -1;
+}
+
+static int http_post(const char *url, const char *body) {
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/plain");
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    long st = 0;
+    CURLcode cc = curl_easy_perform(c);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return cc == CURLE_OK && st == 200 ? 0 : -1;
+}
+
+static void test_moto_harness(void) {
+    const char *src = getenv("SK_TEST_SRC");
+    ASSERT_TRUE(src != NULL);
+    int port = 0, fd = fk_listen(&port);
+    ASSERT_TRUE(fd >= 0);
+    close(fd);
+    char ps[16], script[600], purl[64], ctl[128];
+    snprintf(ps, sizeof ps, "%d", port);
+    snprintf(script, sizeof script, "%s/moto_harness.py", src);
+    snprintf(purl, sizeof purl, "http://127.0.0.1:%d/", port);
+    proxy_pid = fork();
+    ASSERT_TRUE(proxy_pid >= 0);
+    if (proxy_pid == 0) {
+        FILE *o = freopen("/dev/null", "w", stdout);
+        (void)o;
+        execlp("python3", "python3", script, "proxy", ps, moto_url, (char *)NULL);
+        _exit(127);
+    }
+    atexit(proxy_stop);
+    int up = 0;
+    snprintf(ctl, sizeof ctl, "%smoto-api/", purl);
+    for (int i = 0; i < 300 && !up; i++) {
+        CURL *c = curl_easy_init();
+        curl_easy_setopt(c, CURLOPT_URL, ctl);
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT, 2L);
+        up = curl_easy_perform(c) == CURLE_OK;
+        curl_easy_cleanup(c);
+        if (!up) nap_ms(100);
+    }
+    if (!up) proxy_stop();
+    ASSERT_TRUE(up);
+
+    static sleeps rec;
+    rec.n = 0;
+    sk_aws *a = client(purl, "AKIDMOTO", "motosecret", 4, 0.01, 0.05, &rec);
+    char err[512];
+    sk_aws_instances l = {0}, d = {0};
+    sk_aws_run_req r = {.image_id = MOTO_AMI, .instance_type = "g4dn.xlarge", .spot = 1};
+    int rc = sk_aws_run_instances(a, &r, &l, err, sizeof err);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_U64(l.n, 1);
+    const char *id = l.v[0].id;
+
+    /* spot reclaim on command */
+    snprintf(ctl, sizeof ctl, "%s_harness/interrupt", purl);
+    ASSERT_EQ_INT(http_post(ctl, id), 0);
+    const char *ids[] = {id};
+    rc = sk_aws_describe_instances(a, NULL, 0, ids, 1, 0, &d, err, sizeof err);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_U64(d.n, 1);
+    printf("  reclaimed %s: state=%s reason=%s lifecycle=%s\n", d.v[0].id, d.v[0].state,
+           d.v[0].state_reason_code, d.v[0].lifecycle);
+    ASSERT_TRUE(sk_aws_instance_interrupted(&d.v[0]));
+    ASSERT_TRUE(!strcmp(d.v[0].state, "terminated") && !strcmp(d.v[0].lifecycle, "spot"));
+    sk_aws_instances_free(&d);
+    sk_aws_instances_free(&l);
+
+    /* injected errors: 2 x RequestLimitExceeded then moto answers */
+    snprintf(ctl, sizeof ctl, "%s_harness/fail", purl);
+    ASSERT_EQ_INT(http_post(ctl, "2 RequestLimitExceeded 503"), 0);
+    sk_aws_zone *z = NULL;
+    size_t nz = 0;
+    rc = sk_aws_zones(a, &z, &nz, err, sizeof err);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_INT(sk_aws_last_error(a)->attempts, 3);
+    ASSERT_EQ_INT(rec.n, 2);
+    ASSERT_TRUE(nz >= 3);
+    free(z);
+    /* InsufficientInstanceCapacity: one try, capacity kind */
+    ASSERT_EQ_INT(http_post(ctl, "1 InsufficientInstanceCapacity 500"), 0);
+    rc = sk_aws_run_instances(a, &r, &l, err, sizeof err);
+    ASSERT_EQ_INT(rc, SK_EIO);
+    ASSERT_EQ_INT(sk_aws_last_error(a)->kind, SK_AWS_ERR_CAPACITY);
+    ASSERT_EQ_INT(sk_aws_last_error(a)->attempts, 1);
+    ASSERT_EQ_U64(l.n, 0);
+    /* HTML 500 on all 4 tries, then the next call reaches moto again */
+    ASSERT_EQ_INT(http_post(ctl, "4 html 500"), 0);
+    rc = sk_aws_zones(a, &z, &nz, err, sizeof err);
+    ASSERT_EQ_INT(rc, SK_EIO);
+    ASSERT_EQ_INT(sk_aws_last_error(a)->kind, SK_AWS_ERR_SERVER);
+    ASSERT_EQ_INT(sk_aws_last_error(a)->attempts, 4);
+    rc = sk_aws_zones(a, &z, &nz, err, sizeof err);
+    ASSERT_EQ_INT(rc, 0);
+    free(z);
+    sk_aws_close(a);
+    proxy_stop();
 }
 
 static sk_aws *moto_client(const char *ak, const char *secret) {
@@ -815,8 +933,6 @@ static void test_moto_zones_types_prices(void) {
     free(sp);
     sk_aws_close(a);
 }
-
-#define MOTO_AMI "ami-03cf127a"
 
 static void test_moto_instances(void) {
     sk_aws *a = moto_client("AKIDMOTO", "motosecret");
@@ -999,6 +1115,7 @@ int main(int argc, char **argv) {
     static const sk_test moto[] = {
         {"moto_zones_types_prices", test_moto_zones_types_prices},
         {"moto_instances", test_moto_instances},
+        {"moto_harness", test_moto_harness},
         {"moto_auth", test_moto_auth},
         {NULL, NULL},
     };
