@@ -7,14 +7,19 @@
  * argv[1]: the synkti binary. Data: a tiny synthetic model written to a temporary folder. */
 #define _GNU_SOURCE
 #include <curl/curl.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <microhttpd.h>
+#include <pthread.h>
 
 #include "infer/sk_infer.h"
 #include "live/sk_imds.h"
@@ -407,6 +412,84 @@ static void test_provider_capacity(void) {
     for (int i = 0; i < n; i++) ASSERT_TRUE(in[i].pid == 0 || pid_gone(in[i].pid));
 }
 
+/* ---- --report: progress POSTed to a collector ------------------------------------------------- */
+
+typedef struct {
+    pthread_mutex_t mu;
+    char buf[65536];
+    size_t n;
+    int bad;
+} collector_t;
+
+static enum MHD_Result collect(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                               const char *version, const char *up, size_t *upsz, void **con_cls) {
+    (void)version;
+    static int marker;
+    collector_t *k = cls;
+    if (!*con_cls) {
+        *con_cls = &marker;
+        return MHD_YES;
+    }
+    if (*upsz) {
+        pthread_mutex_lock(&k->mu);
+        if (strcmp(method, "POST") || strcmp(url, "/report")) k->bad++;
+        else if (k->n + *upsz + 2 < sizeof k->buf) {
+            memcpy(k->buf + k->n, up, *upsz);
+            k->n += *upsz;
+            k->buf[k->n] = 0;
+        }
+        pthread_mutex_unlock(&k->mu);
+        *upsz = 0;
+        return MHD_YES;
+    }
+    pthread_mutex_lock(&k->mu);
+    if (k->n + 2 < sizeof k->buf) k->buf[k->n++] = '\n', k->buf[k->n] = 0;
+    pthread_mutex_unlock(&k->mu);
+    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
+    enum MHD_Result ret = MHD_queue_response(c, 204, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static void test_agent_report_rebalance(void) {
+    static collector_t k;
+    pthread_mutex_init(&k.mu, NULL);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, collect, &k,
+                                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+    ASSERT_TRUE(d != NULL);
+    char url[64], dir[600], err[512], id[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/report",
+             (unsigned)MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    snprintf(dir, sizeof dir, "%s/rep", tmpdir);
+    char *args[] = {"-m", model_path, "-p", prompt_path, "-n", "60", "-d", dir, "--poll", "0.05", "--pace-ms", "20",
+                    "--backend", "cpu", "--report", url, "--heartbeat", "0.1"};
+    sk_local *p = NULL;
+    sk_local_cfg cfg = {synkti_bin, NULL, 1.0, 5.0, 0};
+    int ok = sk_local_new(&p, &cfg, err, sizeof err) == 0;
+    sk_local_launch_req rq = {"local-1a", "local.cpu", 1, NULL, "run-R", 18, args};
+    ok = ok && sk_local_launch(p, &rq, id, sizeof id, err, sizeof err) == 0;
+    ok = ok && wait_state(p, id, SK_LOCAL_RUNNING, 30);
+    ok = ok && sk_local_rebalance(p, id) == 0;
+    ok = ok && sk_local_wait(p, id, 60) == 0;
+    sk_local_inst in;
+    memset(&in, 0, sizeof in);
+    if (p) sk_local_describe(p, id, &in);
+    sk_local_free(p);
+    MHD_stop_daemon(d);
+    ASSERT_TRUE(ok);
+    ASSERT_EQ_INT(in.exit_status, 0);
+    ASSERT_EQ_INT(k.bad, 0);
+    const char *a = strstr(k.buf, "\"event\":\"start\""), *b = strstr(k.buf, "\"event\":\"rebalance\""),
+               *c = strstr(k.buf, "\"event\":\"done\"");
+    ASSERT_TRUE(a && b && c && a < b && b < c);
+    ASSERT_STR_CONTAINS(k.buf, id);
+    pthread_mutex_destroy(&k.mu);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_live_local SYNKTI_BINARY [test...]\n");
@@ -436,6 +519,7 @@ int main(int argc, char **argv) {
         {"provider_lifecycle", test_provider_lifecycle},
         {"provider_sigkill_after_grace", test_provider_sigkill_after_grace},
         {"provider_capacity", test_provider_capacity},
+        {"agent_report_rebalance", test_agent_report_rebalance},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc - 1, argv + 1);
