@@ -20,6 +20,7 @@ static const struct sk_cmd {
     {"model", sk_cmd_model, "write synthetic GPT-2 weights (safetensors) or describe a weights file"},
     {"infer", sk_cmd_infer, "generate tokens with the transformer engine; checkpoint and resume mid-generation"},
     {"agent", sk_cmd_agent, "run a job on an instance: IMDSv2 notice polling, inference work, checkpoint and resume"},
+    {"live", sk_cmd_live, "the live controller: a fleet policy on real instances (provider local), journaled and resumable"},
     {"catalog", sk_cmd_catalog, "list the instance catalog: GPU types, prices per region and zone"},
     {"fit", sk_cmd_fit, "fit availability (Markov rates) or price (mean-reverting with jumps) models to traces"},
     {"bench", sk_cmd_bench, "measure: PHOLD events/s, RNG costs, batch, multi-region and fleet worlds, inference, start-up"},

@@ -23,6 +23,7 @@ int sk_cmd_fit_availability(int argc, char **argv);
 int sk_cmd_fit_price(int argc, char **argv);
 int sk_bench_infer(int argc, char **argv);
 int sk_cmd_agent(int argc, char **argv);
+int sk_cmd_live(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);

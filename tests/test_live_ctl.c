@@ -1,0 +1,408 @@
+/* test_live_ctl.c - the live controller (`synkti live`, src/live/sk_live) with the local provider:
+ * run-file errors, a dry run that launches nothing, a batch inference job (tiny synthetic model)
+ * interrupted mid-job by a scripted spot interruption that resumes from its checkpoint on another
+ * instance with output byte-identical to an uninterrupted run, and a controller SIGKILLed mid-run
+ * then started again with the same journal: it terminates the agent left behind, reconciles and
+ * the job completes exactly once with no agent process left. This test is the child subreaper of
+ * the agents a killed controller orphans, so it reaps them by PID. Everything on 127.0.0.1.
+ * Usage: test_live_ctl SYNKTI_BINARY [test...] */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sqlite3.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "infer/sk_infer.h"
+#include "live/sk_live.h"
+#include "sk_error.h"
+#include "test.h"
+
+extern char **environ;
+
+static const char *synkti_bin;
+static char tmpdir[256], model_path[512], prompt_path[512], ref_out[600];
+
+static void nap(double s) {
+    struct timespec d = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
+    nanosleep(&d, NULL);
+}
+
+static char *slurp(const char *path) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) n = 0;
+    if (b) b[n] = 0;
+    fclose(f);
+    return b;
+}
+
+static int same_file(const char *a, const char *b) {
+    char *x = slurp(a), *y = slurp(b);
+    int same = x && y && !strcmp(x, y) && strlen(x) > 0;
+    free(x), free(y);
+    return same;
+}
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (f) fputs(text, f), fclose(f);
+}
+
+/* Spawn argv with stdout+stderr to log; its PID or -1. */
+static pid_t spawn(char *const argv[], const char *log) {
+    pid_t pid;
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_adddup2(&fa, 1, 2);
+    int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    return e ? -1 : pid;
+}
+static int wait_exit(pid_t pid) {
+    int st;
+    if (waitpid(pid, &st, 0) != pid) return -1;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/* Write the run file DIR/run.yaml for one job; extra lines appended. */
+static void run_file(const char *dir, const char *run_id, int ckpt_every, int pace_ms, const char *extra, char *path,
+                     size_t len) {
+    char text[2048];
+    snprintf(path, len, "%s/run.yaml", dir);
+    snprintf(text, sizeof text,
+             "# test run\nprovider: local\nrun_id: %s\npolicy: cheapest_spot\ntick_s: 0.1\ntime_scale: 0.05\n"
+             "grace_s: 3\nwork_dir: %s/work\nzone: local-1a 0.30 1.00 1\nzone: local-1b 0.40 1.00\n"
+             "job: j1 120 --model %s --prompts %s --backend cpu --temperature 0.9 --seed 5 --poll 0.05 "
+             "--checkpoint-every %d --pace-ms %d\n%s",
+             run_id, dir, model_path, prompt_path, ckpt_every, pace_ms, extra);
+    write_file(path, text);
+}
+
+/* ---- journal queries ---- */
+
+static int q_int(const char *db, const char *sql) {
+    sqlite3 *d = NULL;
+    sqlite3_stmt *st = NULL;
+    int v = -1;
+    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK && sqlite3_busy_timeout(d, 2000) == SQLITE_OK &&
+        sqlite3_prepare_v2(d, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+        v = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+    return v;
+}
+static void q_text(const char *db, const char *sql, char *out, size_t len) {
+    sqlite3 *d = NULL;
+    sqlite3_stmt *st = NULL;
+    out[0] = 0;
+    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK && sqlite3_busy_timeout(d, 2000) == SQLITE_OK &&
+        sqlite3_prepare_v2(d, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
+        sqlite3_column_text(st, 0))
+        snprintf(out, len, "%s", (const char *)sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+}
+
+/* Every agent PID in the journal's instance tags (up to max). */
+static int journal_pids(const char *db, pid_t *pids, int max) {
+    sqlite3 *d = NULL;
+    sqlite3_stmt *st = NULL;
+    int n = 0;
+    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(d, "SELECT CAST(json_extract(tags, '$.pid') AS INTEGER) FROM instances ORDER BY id", -1, &st,
+                           NULL) == SQLITE_OK)
+        while (n < max && sqlite3_step(st) == SQLITE_ROW) pids[n++] = (pid_t)sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(d);
+    return n;
+}
+static int pid_gone(pid_t pid) { return pid > 0 && kill(pid, 0) == -1 && errno == ESRCH; }
+
+/* Agent "done" events in every log of work/logs. */
+static int count_in_logs(const char *dir, const char *needle) {
+    char cmd[800], buf[64] = "";
+    snprintf(cmd, sizeof cmd, "cat '%s'/work/logs/*.log 2>/dev/null | grep -c '%s'", dir, needle);
+    FILE *p = popen(cmd, "r");
+    if (!p) return -1;
+    if (!fgets(buf, sizeof buf, p)) buf[0] = 0;
+    pclose(p);
+    return atoi(buf);
+}
+
+/* ---- tests ---- */
+
+static void lines_cb(void *ctx, const char *text) {
+    char *acc = ctx;
+    size_t n = strlen(acc);
+    snprintf(acc + n, 8192 - n, "%s\n", text);
+}
+
+static void test_cfg_errors(void) {
+    char dir[400], path[500], err[512];
+    snprintf(dir, sizeof dir, "%s/cfg", tmpdir);
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/bad.yaml", dir);
+    sk_live_cfg c;
+    write_file(path, "work_dir: /tmp/x\nzone: a 1 2\njob: j 10\nfrobnicate: 3\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "bad.yaml:4: frobnicate: unknown key");
+    write_file(path, "work_dir: /tmp/x\nzone: a 1\njob: j 10\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "bad.yaml:2: zone: expected NAME SPOT_PRICE OD_PRICE");
+    write_file(path, "work_dir: /tmp/x\nzone: a 1 2\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "job: at least one");
+    write_file(path, "work_dir: /tmp/x\nzone: a 1 2\njob: j 10\ninterrupt: k 1 120\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "interrupt: no job 'k'");
+    write_file(path, "work_dir: /tmp/x\nzone: a 1 2\njob: j 10\ntick_s: 0\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "bad.yaml:4: tick_s: expected a number");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, "/nonexistent/run.yaml", err, sizeof err), SK_ENOINPUT);
+
+    sk_live_result r;
+    sk_live_opts o = {synkti_bin, "/nonexistent/j.db", 1, 0, 0, NULL, NULL, NULL};
+    write_file(path, "provider: aws\nwork_dir: /tmp/x\nzone: a 1 2\njob: j 10\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_live_run(&c, &o, &r, err, sizeof err), SK_ENOTSUP);
+    ASSERT_STR_CONTAINS(err, "provider aws: not yet");
+    sk_live_cfg_free(&c);
+    write_file(path, "policy: no_such\nwork_dir: /tmp/x\nzone: a 1 2\njob: j 10\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_live_run(&c, &o, &r, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "no fleet policy 'no_such'");
+    sk_live_cfg_free(&c);
+    write_file(path, "policy.fallback: maybe\nwork_dir: /tmp/x\nzone: a 1 2\njob: j 10\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_live_run(&c, &o, &r, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "fallback: expected od or wait");
+    sk_live_cfg_free(&c);
+    write_file(path, "policy.nope: 1\nwork_dir: /tmp/x\nzone: a 1 2\njob: j 10\n");
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), 0);
+    ASSERT_EQ_INT(sk_live_run(&c, &o, &r, err, sizeof err), SK_ECONFIG);
+    ASSERT_STR_CONTAINS(err, "policy.nope: policy cheapest_spot has no such parameter");
+    sk_live_cfg_free(&c);
+}
+
+/* The policy's first decisions, printed; nothing is started or written. */
+static void test_dry_run(void) {
+    char dir[400], path[500], err[512], wd[600], jp[600];
+    static char acc[8192];
+    snprintf(dir, sizeof dir, "%s/dry", tmpdir);
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/run.yaml", dir);
+    snprintf(jp, sizeof jp, "%s/j.db", dir);
+    /* local-1b is the cheaper spot pool; cheapest_spot picks it; the od policy picks local-1a */
+    char text[600];
+    snprintf(text, sizeof text, "work_dir: %s/work\nzone: local-1a 0.5 0.9\nzone: local-1b 0.2 1.0\njob: a 10\njob: b 10\n", dir);
+    write_file(path, text);
+    sk_live_cfg c;
+    sk_live_result r;
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), 0);
+    sk_live_opts o = {synkti_bin, jp, 1, 0, 0, NULL, lines_cb, acc};
+    acc[0] = 0;
+    ASSERT_EQ_INT(sk_live_run(&c, &o, &r, err, sizeof err), 0);
+    sk_live_cfg_free(&c);
+    ASSERT_STR_CONTAINS(acc, "would launch local.gpu1 local-1b spot for a ($0.2000/h)");
+    ASSERT_STR_CONTAINS(acc, "would launch local.gpu1 local-1b spot for b ($0.2000/h)");
+    ASSERT_TRUE(!strstr(acc, "local-1a"));
+    snprintf(wd, sizeof wd, "%s/work", dir);
+    struct stat sb;
+    ASSERT_TRUE(stat(wd, &sb) < 0 && stat(jp, &sb) < 0); /* nothing launched, nothing written */
+
+    snprintf(text, sizeof text, "policy: on_demand\nwork_dir: %s/work\nzone: local-1a 0.5 0.9\nzone: local-1b 0.2 1.0\njob: a 10\n",
+             dir);
+    write_file(path, text);
+    ASSERT_EQ_INT(sk_live_cfg_load(&c, path, err, sizeof err), 0);
+    acc[0] = 0;
+    ASSERT_EQ_INT(sk_live_run(&c, &o, &r, err, sizeof err), 0);
+    sk_live_cfg_free(&c);
+    ASSERT_STR_CONTAINS(acc, "would launch local.gpu1 local-1a on-demand for a ($0.9000/h)");
+}
+
+/* A scripted interruption mid-job: the job resumes from the notice checkpoint on another
+ * instance; its output equals the uninterrupted reference byte for byte. */
+static void test_interrupt_resume(void) {
+    char dir[400], path[500], jp[600], log[600], out[700], buf[256];
+    snprintf(dir, sizeof dir, "%s/intr", tmpdir);
+    mkdir(dir, 0777);
+    /* checkpoints only on the notice: the resume can only come from the interruption's checkpoint */
+    run_file(dir, "intr", 0, 20, "interrupt: j1 0.5 120\n", path, sizeof path);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    pid_t ctl = spawn(argv, log);
+    ASSERT_TRUE(ctl > 0);
+    ASSERT_EQ_INT(wait_exit(ctl), 0);
+    char *text = slurp(log);
+    ASSERT_TRUE(text != NULL);
+    int has = strstr(text, "interrupt i-local-") && strstr(text, "gone i-local-") && strstr(text, "1 completed");
+    if (!has) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    snprintf(out, sizeof out, "%s/work/j1/output.txt", dir);
+    ASSERT_TRUE(same_file(out, ref_out));
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE id='j1' AND state='completed'"), 1);
+    ASSERT_EQ_INT(q_int(jp, "SELECT retries FROM jobs WHERE id='j1'"), 1);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances"), 2);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE state='terminated'"), 2);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM launch_requests WHERE state='fulfilled'"), 2);
+    q_text(jp, "SELECT reason FROM instances ORDER BY id LIMIT 1", buf, sizeof buf);
+    ASSERT_STR_CONTAINS(buf, "Server.SpotInstanceTermination");
+    /* the interruption's checkpoint is journaled and the second instance started from it */
+    int ck = q_int(jp, "SELECT MAX(seq) FROM checkpoints WHERE job='j1'");
+    ASSERT_TRUE(ck > 0 && ck < 120);
+    snprintf(buf, sizeof buf, "\"resumed_from\":%d", ck);
+    ASSERT_EQ_INT(count_in_logs(dir, buf), 1);
+    ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 1);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM run WHERE state='done'"), 1);
+    pid_t pids[8];
+    int n = journal_pids(jp, pids, 8);
+    ASSERT_EQ_INT(n, 2);
+    for (int i = 0; i < n; i++) ASSERT_TRUE(pid_gone(pids[i]));
+}
+
+/* SIGKILL the controller mid-job, start it again with the same journal. */
+static void test_sigkill_restart(void) {
+    char dir[400], path[500], jp[600], log1[600], log2[600], out[700];
+    snprintf(dir, sizeof dir, "%s/kill", tmpdir);
+    mkdir(dir, 0777);
+    run_file(dir, "kill", 16, 30, "", path, sizeof path);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log1, sizeof log1, "%s/controller1.log", dir);
+    snprintf(log2, sizeof log2, "%s/controller2.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    pid_t ctl = spawn(argv, log1);
+    ASSERT_TRUE(ctl > 0);
+    /* wait (bounded) until the job has a journaled checkpoint, then kill the controller */
+    int ck = -1;
+    for (int i = 0; i < 600 && ck <= 0; i++) {
+        nap(0.05);
+        ck = q_int(jp, "SELECT COUNT(*) FROM checkpoints WHERE job='j1'");
+    }
+    kill(ctl, SIGKILL);
+    ASSERT_EQ_INT(wait_exit(ctl), 128 + SIGKILL);
+    ASSERT_TRUE(ck > 0);
+    pid_t first[4];
+    ASSERT_EQ_INT(journal_pids(jp, first, 4), 1);
+    pid_t orphan = first[0];
+    ASSERT_TRUE(!pid_gone(orphan));                   /* left running by the dead controller */
+    ASSERT_EQ_INT(waitpid(orphan, NULL, WNOHANG), 0); /* ... and reparented to this test */
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE state='completed'"), 0);
+
+    ctl = spawn(argv, log2);
+    ASSERT_TRUE(ctl > 0);
+    int rc = wait_exit(ctl);
+    char *text = slurp(log2);
+    if (rc != 0 && text) fprintf(stderr, "%s", text);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_TRUE(text && strstr(text, "orphan i-local-") && strstr(text, "reconcile lost"));
+    free(text);
+    /* the orphan was terminated by the second controller: it has exited (reap it here) */
+    int st = 0;
+    ASSERT_EQ_INT(waitpid(orphan, &st, WNOHANG), orphan);
+    ASSERT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 75); /* SIGTERM: checkpointed, resumable */
+    snprintf(out, sizeof out, "%s/work/j1/output.txt", dir);
+    ASSERT_TRUE(same_file(out, ref_out));
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE id='j1' AND state='completed'"), 1);
+    ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 1); /* completed exactly once */
+    ASSERT_EQ_INT(count_in_logs(dir, "\"cause\":\"signal\""), 1);  /* the orphan checkpointed on SIGTERM */
+    ASSERT_EQ_INT(count_in_logs(dir, "\"resumed_from\":0,"), 1);    /* and the relaunch resumed from it */
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE state IN ('live','terminating')"), 0);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM events WHERE kind='orphan_terminated'"), 1);
+    pid_t pids[8];
+    int n = journal_pids(jp, pids, 8);
+    ASSERT_EQ_INT(n, 2);
+    for (int i = 0; i < n; i++) ASSERT_TRUE(pid_gone(pids[i]));
+}
+
+/* --spend-cap: everything is terminated when the spend reaches the cap; exit 75, resumable. */
+static void test_spend_cap(void) {
+    char dir[400], path[500], jp[600], log[600];
+    snprintf(dir, sizeof dir, "%s/cap", tmpdir);
+    mkdir(dir, 0777);
+    /* $3600/h = $1 a policy second = $20 a wall second at time_scale 0.05: a $2 cap is met at once */
+    run_file(dir, "cap", 16, 30, "zone: dear-1a 3600 3600\npolicy.fallback: wait\n", path, sizeof path);
+    char *text = slurp(path); /* only the dear zone: drop the two cheap ones */
+    ASSERT_TRUE(text != NULL);
+    char *z = strstr(text, "zone: local-1a"), *e = strstr(text, "job: ");
+    memmove(z, e, strlen(e) + 1);
+    write_file(path, text);
+    free(text);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, "--spend-cap", "2", NULL};
+    pid_t ctl = spawn(argv, log);
+    ASSERT_TRUE(ctl > 0);
+    ASSERT_EQ_INT(wait_exit(ctl), 75);
+    text = slurp(log);
+    int has = text && strstr(text, "spend cap $2.0000 reached") && strstr(text, "(cap reached)");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE state='completed'"), 0);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM run WHERE state='active'"), 1);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE state='terminated'"), 1);
+    ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 0);
+    pid_t pids[4];
+    ASSERT_EQ_INT(journal_pids(jp, pids, 4), 1);
+    ASSERT_TRUE(pid_gone(pids[0]));
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fprintf(stderr, "usage: test_live_ctl SYNKTI_BINARY [test...]\n");
+        return 2;
+    }
+    synkti_bin = argv[1];
+    setenv("OMP_NUM_THREADS", "1", 1);
+    signal(SIGPIPE, SIG_IGN);
+    prctl(PR_SET_CHILD_SUBREAPER, 1); /* agents of a killed controller come to this process */
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sk_live_ctl.XXXXXX");
+    if (!mkdtemp(tmpdir)) return 2;
+    snprintf(model_path, sizeof model_path, "%s/tiny.safetensors", tmpdir);
+    snprintf(prompt_path, sizeof prompt_path, "%s/prompts.txt", tmpdir);
+    sk_model_cfg mc;
+    char err[256], refdir[400], log[500];
+    if (sk_model_preset("tiny", &mc) < 0 || sk_model_write_synthetic(model_path, &mc, 7, 0, err, sizeof err) < 0) {
+        fprintf(stderr, "model: %s\n", err);
+        return 2;
+    }
+    write_file(prompt_path, "1 2 3 4\n9 8 7 6\n");
+    /* the uninterrupted reference run */
+    snprintf(refdir, sizeof refdir, "%s/ref", tmpdir);
+    snprintf(ref_out, sizeof ref_out, "%s/output.txt", refdir);
+    snprintf(log, sizeof log, "%s/ref.log", tmpdir);
+    char *ref[] = {(char *)synkti_bin, "agent", "-m", model_path, "-p", prompt_path, "-n", "120", "-d", refdir,
+                   "--imds", "off", "--backend", "cpu", "--temperature", "0.9", "--seed", "5", NULL};
+    pid_t rp = spawn(ref, log);
+    if (rp < 0 || wait_exit(rp) != 0) {
+        fprintf(stderr, "reference run failed (see %s)\n", log);
+        return 2;
+    }
+    static const sk_test tests[] = {
+        {"cfg_errors", test_cfg_errors},
+        {"dry_run", test_dry_run},
+        {"interrupt_resume", test_interrupt_resume},
+        {"sigkill_restart", test_sigkill_restart},
+        {"spend_cap", test_spend_cap},
+        {NULL, NULL},
+    };
+    int rc = sk_test_main(tests, argc - 1, argv + 1);
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (getenv("SK_TEST_KEEP")) fprintf(stderr, "kept %s\n", tmpdir);
+    else if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmpdir);
+    return rc;
+}
