@@ -1,7 +1,7 @@
 /* cmd_live.c - `synkti live FILE`: the live controller (live/sk_live) with the local provider:
  * runs a fleet policy against `synkti agent` processes, journaling every intent (SQLite WAL) so a
  * killed controller resumes with the same --journal. Reads the run file (docs/live_controller.md);
- * prints one line per event and a summary. */
+ * prints one line per event (stderr) and a summary (stdout). */
 #define _GNU_SOURCE
 #include <signal.h>
 #include <stddef.h>
@@ -37,14 +37,17 @@ static const char sk_live_usage[] =
     "terminate is journaled before the call; a controller killed at any point is started again with\n"
     "the same journal and resumes (it terminates the agents left behind and reconciles).\n"
     "Exit: 0 every job ended (completed, failed or abandoned; see the summary); 75 stopped or spend\n"
-    "cap reached (resumable); 69 provider aws (not yet); 78 bad run file or journal of another run.\n";
+    "cap reached (resumable); 69 provider aws (not yet); 78 bad run file or journal of another run.\n"
+    "Progress lines go to stderr, the summary (and --dry-run's actions) to stdout. Run file format: docs/live_controller.md.\n"
+    "Example:\n"
+    "  synkti live run.yaml --dry-run\n"
+    "  synkti live run.yaml --journal run.db --spend-cap 5    # kill it, run it again: it resumes\n";
 
 static volatile sig_atomic_t sk_live_stop;
 static void sk_live_on_signal(int sig) { (void)sig, sk_live_stop = 1; }
 static void sk_live_print(void *ctx, const char *text) {
-    (void)ctx;
-    printf("%s\n", text);
-    fflush(stdout);
+    fprintf(ctx, "%s\n", text);
+    fflush(ctx);
 }
 
 int sk_cmd_live(int argc, char **argv) {
@@ -78,11 +81,10 @@ int sk_cmd_live(int argc, char **argv) {
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sk_live_opts lo = {o.synkti, o.journal ? o.journal : jpath, o.dry_run, o.max_instances, o.spend_cap, &sk_live_stop,
-                       sk_live_print, NULL};
+                       sk_live_print, o.dry_run ? stdout : stderr};
     sk_live_result r;
-    printf("synkti live: %s: policy %s, %d zone(s), %d job(s), provider %s%s\n", argv[0], c.policy, c.nzones, c.njobs,
+    fprintf(stderr, "synkti live: %s: policy %s, %d zone(s), %d job(s), provider %s%s\n", argv[0], c.policy, c.nzones, c.njobs,
            c.provider, o.dry_run ? " (dry run)" : "");
-    fflush(stdout);
     rc = sk_live_run(&c, &lo, &r, err, sizeof err);
     if (rc < 0) fprintf(stderr, "synkti live: %s\n", err);
     if (!o.dry_run && (rc == 0 || rc == SK_EINTR))
