@@ -327,6 +327,43 @@ static void test_sigkill_restart(void) {
     for (int i = 0; i < n; i++) ASSERT_TRUE(pid_gone(pids[i]));
 }
 
+/* --max-instances 1 with two jobs: the second launch is refused, the policy retries it after its
+ * backoff, and both jobs complete, one after the other. */
+static void test_max_instances(void) {
+    char dir[400], path[500], jp[600], log[600], text[4096];
+    snprintf(dir, sizeof dir, "%s/max", tmpdir);
+    mkdir(dir, 0777);
+    snprintf(path, sizeof path, "%s/run.yaml", dir);
+    snprintf(text, sizeof text,
+             "run_id: max\npolicy: cheapest_spot\npolicy.backoff_s: 20\ntick_s: 0.1\ntime_scale: 0.05\n"
+             "work_dir: %s/work\nzone: local-1a 0.30 1.00\n"
+             "job: a 24 --model %s --prompts %s --backend cpu --seed 1 --poll 0.05 --pace-ms 10\n"
+             "job: b 24 --model %s --prompts %s --backend cpu --seed 2 --poll 0.05 --pace-ms 10\n",
+             dir, model_path, prompt_path, model_path, prompt_path);
+    write_file(path, text);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, "--max-instances", "1", NULL};
+    pid_t ctl = spawn(argv, log);
+    ASSERT_TRUE(ctl > 0);
+    ASSERT_EQ_INT(wait_exit(ctl), 0);
+    char *out = slurp(log);
+    int has = out && strstr(out, "refused local-1a spot for b: --max-instances 1 reached") && strstr(out, "retry b") &&
+              strstr(out, "2 completed");
+    if (!has && out) fprintf(stderr, "%s", out);
+    free(out);
+    ASSERT_TRUE(has);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE state='completed'"), 2);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances"), 2);
+    /* one at a time: b's instance was requested after a's was recorded terminated */
+    ASSERT_EQ_INT(q_int(jp, "SELECT (SELECT created FROM launch_requests WHERE job='b' AND state='fulfilled') >= "
+                            "(SELECT updated FROM instances WHERE job='a')"), 1);
+    ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 2);
+    pid_t pids[4];
+    ASSERT_EQ_INT(journal_pids(jp, pids, 4), 2);
+    for (int i = 0; i < 2; i++) ASSERT_TRUE(pid_gone(pids[i]));
+}
+
 /* --spend-cap: everything is terminated when the spend reaches the cap; exit 75, resumable. */
 static void test_spend_cap(void) {
     char dir[400], path[500], jp[600], log[600];
@@ -397,6 +434,7 @@ int main(int argc, char **argv) {
         {"interrupt_resume", test_interrupt_resume},
         {"sigkill_restart", test_sigkill_restart},
         {"spend_cap", test_spend_cap},
+        {"max_instances", test_max_instances},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc - 1, argv + 1);
