@@ -24,10 +24,6 @@
 
 static char t_dir[64]; /* fresh folder for the hand-made files, removed at the end */
 
-#define NEED_DATA(root)                                                                          \
-    const char *root = t_traces_root();                                                          \
-    if (!root) SK_T_FAIL_("no shared trace data (see the message above)")
-
 /* Load root/rel into c; 0 or the loader's code (its message on stderr). */
 static int t_load(sk_catalog *c, const char *root, const char *rel) {
     char path[4096], err[512] = "";
@@ -39,12 +35,7 @@ static int t_load(sk_catalog *c, const char *root, const char *rel) {
 
 /* Write text to t_dir/name; path left in buf. */
 static int t_write(char *buf, size_t len, const char *name, const char *text) {
-    snprintf(buf, len, "%s/%s", t_dir, name);
-    FILE *f = fopen(buf, "wb");
-    if (!f) return -1;
-    size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
-    return fclose(f) == 0 && ok ? 0 : -1;
+    return t_write_in(buf, len, t_dir, name, text);
 }
 
 /* The offer of type (cloud, name) in zone, or NULL. */

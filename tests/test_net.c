@@ -121,11 +121,7 @@ static void test_matrix_real(void) {
 /* A small grid folder: reverse RTT, the GCP intracloud file and medians, and a bad number. */
 static int t_write(const char *dir, const char *name, const char *text) {
     char p[512];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    FILE *f = fopen(p, "w");
-    if (!f) return -1;
-    fputs(text, f);
-    return fclose(f);
+    return t_write_in(p, sizeof p, dir, name, text);
 }
 
 #define THR_HDR "src_region,src_tier,src_instance_class,dst_region,dst_tier,dst_instance_class,iperf3_connections,iperf3_runtime,throughput_sent,throughput_received,cpu_utilization,success\n"

@@ -22,33 +22,14 @@ static const char *const t_traces8[8] = {"us-west-2a_k80_1", "us-west-2a_k80_8",
 #define T_INDEX "cbl-windows/WINDOW_INDEX.csv"
 #define T_GCP "gcp-h100-multiregion/converted_multi_region_aligned_h100_16_merged/"
 
-#define NEED_DATA(root)                                                                          \
-    const char *root = t_traces_root();                                                          \
-    if (!root) SK_T_FAIL_("no shared trace data (see the message above)")
-
-static const char *t_data(char *buf, size_t len, const char *root, const char *rel) {
-    snprintf(buf, len, "%s/%s", root, rel);
-    return buf;
-}
-
 static const char *t_tmp(char *buf, size_t len, const char *name) {
     snprintf(buf, len, "%s/%s", t_dir, name);
     return buf;
 }
 
-/* Write text to t_dir/name (creating one level of sub-folders named in it); path left in buf. */
+/* Write text to t_dir/name (creating the sub-folders named in it); path left in buf. */
 static int t_write(char *buf, size_t len, const char *name, const char *text) {
-    t_tmp(buf, len, name);
-    for (char *p = buf + strlen(t_dir) + 1; (p = strchr(p, '/')); p++) {
-        *p = '\0';
-        mkdir(buf, 0700);
-        *p = '/';
-    }
-    FILE *f = fopen(buf, "wb");
-    if (!f) return -1;
-    size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
-    return fclose(f) == 0 && ok ? 0 : -1;
+    return t_write_in(buf, len, t_dir, name, text);
 }
 
 static int64_t t_sum(const uint8_t *a, int64_t n) {

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "io/sk_trace.h"
 
@@ -24,6 +25,33 @@ static const char *t_traces_root(void) {
     size_t n = strlen(root) - (sizeof marker - 1);
     root[n > 0 ? n - 1 : 0] = '\0'; /* drop "/cbl-windows/WINDOW_INDEX.csv" */
     return root;
+}
+
+/* Declare `root` (the dataset folder) in a test, or fail the test when there is none. */
+#define NEED_DATA(root)                                                                          \
+    const char *root = t_traces_root();                                                          \
+    if (!root) SK_T_FAIL_("no shared trace data (see the message above)")
+
+/* root/rel in buf; returns buf. */
+static inline const char *t_data(char *buf, size_t len, const char *root, const char *rel) {
+    snprintf(buf, len, "%s/%s", root, rel);
+    return buf;
+}
+
+/* Write text to dir/name, creating the sub-folders named in name; the path is left in buf.
+ * Returns 0 or -1. */
+static inline int t_write_in(char *buf, size_t len, const char *dir, const char *name, const char *text) {
+    snprintf(buf, len, "%s/%s", dir, name);
+    for (char *p = buf + strlen(dir) + 1; (p = strchr(p, '/')); p++) {
+        *p = '\0';
+        mkdir(buf, 0700);
+        *p = '/';
+    }
+    FILE *f = fopen(buf, "wb");
+    if (!f) return -1;
+    size_t n = strlen(text);
+    int ok = fwrite(text, 1, n, f) == n;
+    return fclose(f) == 0 && ok ? 0 : -1;
 }
 
 #endif

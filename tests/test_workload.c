@@ -15,23 +15,9 @@
 
 static char t_dir[256];
 
-#define NEED_DATA(root)                                                                          \
-    const char *root = t_traces_root();                                                          \
-    if (!root) SK_T_FAIL_("no shared trace data (see the message above)")
-
-static const char *t_data(char *buf, size_t len, const char *root, const char *rel) {
-    snprintf(buf, len, "%s/%s", root, rel);
-    return buf;
-}
-
 /* Write text to t_dir/name; path left in buf. */
 static int t_write(char *buf, size_t len, const char *name, const char *text) {
-    snprintf(buf, len, "%s/%s", t_dir, name);
-    FILE *f = fopen(buf, "wb");
-    if (!f) return -1;
-    size_t n = strlen(text);
-    int ok = fwrite(text, 1, n, f) == n;
-    return fclose(f) == 0 && ok ? 0 : -1;
+    return t_write_in(buf, len, t_dir, name, text);
 }
 
 static int t_sorted(const sk_jobs *j) {
