@@ -55,19 +55,18 @@ static double sk__progress(sk_market last, double gap, double *rro, double C, do
 
 /* The world as the policy sees it (core/sk_world.h): one zone, at most one instance, one job. */
 typedef struct sk_bw {
-    sk_zone_info zone;
+    sk_zone_info zone; /* zone.spot_avail: spot can run during the interval being decided */
     sk_instance_info inst;
     sk_job_info job;
     sk_view view;
     sk_actor act;
-    int avail;       /* spot can run during the interval being decided */
     int64_t next_id; /* instance ids */
 } sk_bw;
 
 static int sk__bw_launch(void *p, int zone, sk_market m) {
     sk_bw *w = p;
     if (zone != 0 || (m != SK_MKT_SPOT && m != SK_MKT_OD)) return 0;
-    if (m == SK_MKT_SPOT && !w->avail) return 0; /* no capacity */
+    if (m == SK_MKT_SPOT && !w->zone.spot_avail) return 0; /* no capacity */
     if (w->view.ninst && w->inst.market == m) return 1;
     w->inst = (sk_instance_info){w->next_id++, 0, m, SK_INST_RUNNING, w->view.tick};
     w->view.ninst = 1; /* one instance: a launch replaces the one running */
@@ -83,7 +82,7 @@ static int sk__bw_terminate(void *p, int64_t id) {
 
 static int sk__bw_probe(void *p, int zone) {
     const sk_bw *w = p;
-    return zone == 0 && w->avail;
+    return zone == 0 && w->zone.spot_avail;
 }
 
 static void sk__bw_prices(void *p) { (void)p; }
@@ -116,7 +115,6 @@ static void sk__tick(sk_bill *b, sk_bw *w, int64_t k, int a, sk_market *cur, dou
     w->view.t = (double)k * b->gap;
     w->job.progress = *S;
     w->job.overhead_left = *rro;
-    w->avail = a;
     w->zone.spot_avail = a;
     sk__bw_set(w, *cur);
 }
@@ -148,7 +146,6 @@ int sk_batch_simulate(const sk_batch_job *job, const uint8_t *avail, int64_t L, 
     sk_bw w = {
         .zone = {"zone", "zone", "zone", "", job->od_price, job->spot_price, start < L ? avail[start] : 0},
         .job = {C, 0, R, d, 0, 0, -1},
-        .avail = start < L ? avail[start] : 0,
         .next_id = 1,
     };
     w.view = (sk_view){0, 0, gap, 1, &w.zone, &no_egress, NULL, 0, &w.inst, 1, &w.job, {&no_count, &no_count, &no_count, &no_count}, NULL, rng, NULL};
