@@ -41,10 +41,10 @@ int sk_safety_mr(sk_safety *s, const sk_view *v, const sk_actor *a) {
         }
     }
     if (needed >= rt) {
-        int tr = v->ninst ? v->inst[0].zone : j->ckpt_zone >= 0 ? j->ckpt_zone : 0;
         if (!v->ninst) {
             a->launch(a->w, sk_safety_mr_zone(v), SK_MKT_OD);
         } else {
+            int tr = v->inst[0].zone;
             sk__terminate_all_but(v, a, tr, SK_MKT_OD);
             a->launch(a->w, tr, SK_MKT_OD); /* a no-op when (tr, OD) runs already */
         }
