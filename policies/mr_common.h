@@ -43,6 +43,23 @@ static inline sk_market sk_mr_updec(const sk_mrq *q, sk_market cur, int has_spot
     return p;
 }
 
+/* A probe interval of `min` minutes in whole ticks: Python's round() (half to even, the default
+ * rounding mode of nearbyint), at least 1. */
+static inline int sk_mr_interval_ticks(double min, double gap) {
+    int64_t I = (int64_t)nearbyint(min * 60 / gap);
+    return I < 1 ? 1 : (int)I;
+}
+
+/* rank[0..n) = the zones ordered by (-score, index): a stable insertion sort. */
+static inline void sk_mr_rank(int *rank, const double *score, int n) {
+    for (int i = 0; i < n; i++) rank[i] = i;
+    for (int i = 1; i < n; i++) {
+        int x = rank[i], j = i;
+        while (j > 0 && score[rank[j - 1]] < score[x]) rank[j] = rank[j - 1], j--;
+        rank[j] = x;
+    }
+}
+
 /* The zone of the first live instance with market m (any market: SK_MKT_NONE), or -1. */
 static inline int sk_mr_zone_of(const sk_view *v, sk_market m) {
     for (int i = 0; i < v->ninst; i++)

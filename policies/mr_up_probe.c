@@ -19,21 +19,15 @@ typedef struct {
     uint8_t *hist;   /* n x win ring buffers */
     int *hlen, *hpos, *hsum;
     int64_t *next_probe, *next_sample;
+    double *ratio; /* per zone, as of the last ranking */
     int *rank;
 } sk_upa;
-
-/* Python's round(): half to even */
-static int64_t sk__round_even(double x) {
-    double r = nearbyint(x); /* the default rounding mode is to nearest, ties to even */
-    return (int64_t)r;
-}
 
 static int sk_upa_init(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
     sk_upa *s = st;
     s->n = v0->nzones;
     s->win = (int)pp[PP_WINDOW].i;
-    int64_t I = sk__round_even(pp[PP_INTERVAL].f * 60 / v0->gap);
-    s->I = I < 1 ? 1 : (int)I;
+    s->I = sk_mr_interval_ticks(pp[PP_INTERVAL].f, v0->gap);
     s->main = -1;
     size_t n = (size_t)s->n;
     s->hist = calloc(n * (size_t)s->win, 1);
@@ -42,8 +36,9 @@ static int sk_upa_init(void *st, const sk_value *pp, const sk_view *v0, char *ms
     s->hsum = calloc(n, sizeof *s->hsum);
     s->next_probe = calloc(n, sizeof *s->next_probe);
     s->next_sample = calloc(n, sizeof *s->next_sample);
+    s->ratio = calloc(n, sizeof *s->ratio);
     s->rank = calloc(n, sizeof *s->rank);
-    if (!s->hist || !s->hlen || !s->hpos || !s->hsum || !s->next_probe || !s->next_sample || !s->rank) {
+    if (!s->hist || !s->hlen || !s->hpos || !s->hsum || !s->next_probe || !s->next_sample || !s->ratio || !s->rank) {
         snprintf(msg, len, "out of memory");
         return SK_ENOMEM;
     }
@@ -52,7 +47,7 @@ static int sk_upa_init(void *st, const sk_value *pp, const sk_view *v0, char *ms
 
 static void sk_upa_fini(void *st) {
     sk_upa *s = st;
-    free(s->hist), free(s->hlen), free(s->hpos), free(s->hsum), free(s->next_probe), free(s->next_sample), free(s->rank);
+    free(s->hist), free(s->hlen), free(s->hpos), free(s->hsum), free(s->next_probe), free(s->next_sample), free(s->ratio), free(s->rank);
 }
 
 static void sk__push(sk_upa *s, int r, int ok) {
@@ -67,13 +62,8 @@ static void sk__push(sk_upa *s, int r, int ok) {
 static double sk__ratio(const sk_upa *s, int r) { return s->hlen[r] ? (double)s->hsum[r] / (double)s->hlen[r] : 0.5; }
 
 static void sk__ranking(sk_upa *s) {
-    for (int i = 0; i < s->n; i++) s->rank[i] = i;
-    for (int i = 1; i < s->n; i++) { /* by (-ratio, index) */
-        int x = s->rank[i], j = i;
-        double rx = sk__ratio(s, x);
-        while (j > 0 && sk__ratio(s, s->rank[j - 1]) < rx) s->rank[j] = s->rank[j - 1], j--;
-        s->rank[j] = x;
-    }
+    for (int r = 0; r < s->n; r++) s->ratio[r] = sk__ratio(s, r);
+    sk_mr_rank(s->rank, s->ratio, s->n);
 }
 
 static void sk_upa_decide(void *st, const sk_view *v, const sk_actor *a) {

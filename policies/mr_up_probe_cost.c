@@ -23,8 +23,7 @@ typedef struct {
 static int sk_upc_init(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
     sk_upc *s = st;
     s->n = v0->nzones;
-    int64_t I = (int64_t)nearbyint(pp[PC_INTERVAL].f * 60 / v0->gap); /* Python round: half to even */
-    s->I = I < 1 ? 1 : (int)I;
+    s->I = sk_mr_interval_ticks(pp[PC_INTERVAL].f, v0->gap);
     s->main = -1;
     size_t n = (size_t)s->n;
     s->succ = calloc(n, sizeof *s->succ);
@@ -55,12 +54,7 @@ static void sk__scores(sk_upc *s, const sk_view *v) {
         double p = v->zones[r].spot_price;
         s->score[r] = p <= 0 ? (rate > 0 ? INFINITY : 0) : rate / p;
     }
-    for (int i = 0; i < s->n; i++) s->rank[i] = i;
-    for (int i = 1; i < s->n; i++) { /* by (-score, index) */
-        int x = s->rank[i], j = i;
-        while (j > 0 && s->score[s->rank[j - 1]] < s->score[x]) s->rank[j] = s->rank[j - 1], j--;
-        s->rank[j] = x;
-    }
+    sk_mr_rank(s->rank, s->score, s->n);
 }
 
 static void sk_upc_decide(void *st, const sk_view *v, const sk_actor *a) {
