@@ -258,69 +258,25 @@ static cJSON *sk_agent_ev(const char *event, const char *id, int generated) {
 
 /* ---- inputs, checkpoints, output -------------------------------------------------------------- */
 
-/* Prompt file: lines of token ids ('#' comments, blank lines skipped). */
+/* From cmd_infer.c: --backend NAME, and a token-id file (rows of lens[i] ids, caller frees). */
+int sk_parse_backend(const char *s, sk_backend *b);
+int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
+
+/* Prompt file: lines of token ids, all of one length (a batch). */
 static int sk_agent_read_prompts(const char *path, int32_t **ids, int *rows, int *len) {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "synkti agent: %s: %s\n", path, strerror(errno));
-        return SK_ENOINPUT;
-    }
-    size_t cap = 0, n = 0, lcap = 0;
-    int32_t *v = NULL;
-    char *line = NULL;
-    int nr = 0, L = 0, lineno = 0, rc = 0;
-    while (getline(&line, &lcap, f) > 0) {
-        lineno++;
-        char *h = strchr(line, '#'), *p = line;
-        if (h) *h = 0;
-        int cnt = 0;
-        for (;;) {
-            while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n' || *p == ',') p++;
-            if (!*p) break;
-            char *end;
-            errno = 0;
-            long x = strtol(p, &end, 10);
-            if (end == p || errno || x < 0 || x > INT32_MAX ||
-                (*end && *end != ' ' && *end != '\t' && *end != '\r' && *end != '\n' && *end != ',')) {
-                fprintf(stderr, "synkti agent: %s:%d: expected token ids (non-negative integers)\n", path, lineno);
-                rc = SK_EDATA;
-                goto done;
-            }
-            if (n == cap) {
-                size_t nc = cap ? 2 * cap : 256;
-                int32_t *nv = realloc(v, nc * sizeof *v);
-                if (!nv) {
-                    rc = SK_ENOMEM;
-                    goto done;
-                }
-                v = nv, cap = nc;
-            }
-            v[n++] = (int32_t)x;
-            cnt++;
-            p = end;
-        }
-        if (!cnt) continue;
-        if (nr && cnt != L) {
-            fprintf(stderr, "synkti agent: %s:%d: %d tokens, the first prompt has %d (a batch needs one length)\n",
-                    path, lineno, cnt, L);
+    int *lens = NULL, nr = 0, rc = sk_read_ids("agent", path, ids, &lens, &nr);
+    if (rc < 0) return rc;
+    if (!nr) fprintf(stderr, "synkti agent: %s: no prompts\n", path), rc = SK_EDATA;
+    for (int i = 1; i < nr && !rc; i++)
+        if (lens[i] != lens[0]) {
+            fprintf(stderr, "synkti agent: %s: prompt %d has %d tokens, the first prompt has %d (a batch needs one length)\n",
+                    path, i + 1, lens[i], lens[0]);
             rc = SK_EDATA;
-            goto done;
         }
-        L = cnt, nr++;
-    }
-    if (!nr) {
-        fprintf(stderr, "synkti agent: %s: no prompts\n", path);
-        rc = SK_EDATA;
-    }
-done:
-    free(line);
-    fclose(f);
-    if (rc < 0) {
-        free(v);
-        return rc;
-    }
-    *ids = v, *rows = nr, *len = L;
-    return 0;
+    if (!rc) *rows = nr, *len = lens[0];
+    else free(*ids), *ids = NULL;
+    free(lens);
+    return rc;
 }
 
 /* Generated counts of DIR/ckpt-NNNNNNNN.bin files, descending. Returns the count (<= max). */
@@ -399,9 +355,7 @@ int sk_cmd_agent(int argc, char **argv) {
     int npos = 0, rc = sk_opts_parse("agent", sk_agent_usage, sk_agent_optab, &o, argc, argv, &npos);
     if (rc) return rc > 0 ? 0 : sk_exit_code(rc);
     sk_backend be = SK_BACKEND_AUTO;
-    if (!strcmp(o.backend, "cpu")) be = SK_BACKEND_CPU;
-    else if (!strcmp(o.backend, "cuda")) be = SK_BACKEND_CUDA;
-    else if (strcmp(o.backend, "auto")) npos = -1;
+    if (sk_parse_backend(o.backend, &be) < 0) npos = -1;
     if (npos || !o.model || !o.ckpt_dir) {
         fprintf(stderr, "synkti agent: %s\n", npos > 0 ? "unexpected argument" : npos < 0 ? "bad --backend" :
                                                    "--model and --checkpoint-dir are required (see --help)");

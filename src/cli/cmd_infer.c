@@ -61,7 +61,11 @@ static const char sk_infer_usage[] =
     "  synkti infer -m small.safetensors -p prompts.txt -n 64 --checkpoint-every 16 --checkpoint-file g.ckpt\n"
     "  synkti infer -m small.safetensors --resume g.ckpt -n 64 --backend cpu --compare ref.txt\n";
 
-static int sk_parse_backend(const char *s, sk_backend *b) {
+/* Shared with cmd_agent.c (declared there too). */
+int sk_parse_backend(const char *s, sk_backend *b);
+int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
+
+int sk_parse_backend(const char *s, sk_backend *b) {
     if (!strcmp(s, "cpu")) *b = SK_BACKEND_CPU;
     else if (!strcmp(s, "cuda")) *b = SK_BACKEND_CUDA;
     else if (!strcmp(s, "auto")) *b = SK_BACKEND_AUTO;
@@ -123,7 +127,7 @@ static const char *sk_omp_wait(void) {
 
 /* Read a token-id file: *rows lines of *lens[i] ids each, concatenated in *ids (caller frees both).
  * Returns 0, SK_ENOINPUT or SK_EDATA after a message naming FILE:LINE. */
-static int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows) {
+int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows) {
     FILE *f = fopen(path, "r");
     if (!f) {
         fprintf(stderr, "synkti %s: %s: %s\n", cmd, path, strerror(errno));
