@@ -11,6 +11,7 @@
 
 #include <dirent.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 static char t_dir[256];
@@ -549,7 +550,66 @@ static const sk_test tests[] = {
     {NULL, NULL},
 };
 
+/* `test_workload bench`: the timings quoted in docs/fleet_workload.md (best of 5 loads of the
+ * ElasticFlow file; best of 3 runs making 10^6 jobs at 60/h, sizes 1..8 GPUs). Not a test. */
+static double t_now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int t_bench(void) {
+    const char *root = t_traces_root();
+    if (!root) return 1;
+    char p[4096], err[512] = "";
+    sk_jobs j, philly;
+    double best = 1e300;
+    for (int k = 0; k < 5; k++) {
+        double t0 = t_now_ms();
+        if (sk_jobs_load(&j, t_data(p, sizeof p, root, "gpu-jobs/ms-itp-elasticflow/jobs.csv"), NULL, 0, 1.0, 0, err,
+                         sizeof err) < 0)
+            return fprintf(stderr, "%s\n", err), 1;
+        best = fmin(best, t_now_ms() - t0);
+        if (!k) printf("load ElasticFlow (%lld rows): ", (long long)j.n);
+        sk_jobs_fini(&j);
+    }
+    printf("%.1f ms\n", best);
+    if (sk_jobs_load(&philly, t_data(p, sizeof p, root, "gpu-jobs/philly-dre-subset/jobs.csv"), NULL, 0, 1.0, 0, err,
+                     sizeof err) < 0)
+        return fprintf(stderr, "%s\n", err), 1;
+    static const int32_t g[4] = {1, 2, 4, 8};
+    static const double w[4] = {0.83, 0.02, 0.03, 0.10};
+    static const struct {
+        const char *what;
+        sk_arrival_kind arr;
+        double cv;
+        sk_length_kind len;
+    } cases[] = {{"Poisson + exponential", SK_ARR_POISSON, 1, SK_LEN_EXP},
+                 {"Gamma(cv 2) + lognormal", SK_ARR_GAMMA, 2, SK_LEN_LOGNORMAL},
+                 {"Gamma(cv 0.5) + exponential", SK_ARR_GAMMA, 0.5, SK_LEN_EXP},
+                 {"Poisson + empirical (Philly)", SK_ARR_POISSON, 1, SK_LEN_EMPIRICAL}};
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        sk_synth s = {.arrival = cases[c].arr, .rate_per_h = 60, .cv = cases[c].cv, .n = 1000000, .length = cases[c].len,
+                      .len_mean_s = 3600, .len_sigma = 1.5, .size_gpus = g, .size_w = w, .nsizes = 4, .mix = &philly};
+        best = 1e300;
+        for (int k = 0; k < 3; k++) {
+            sk_rng r;
+            if (sk_rng_init(&r, NULL, 42, c, 0) < 0) return 1;
+            double t0 = t_now_ms();
+            int rc = sk_jobs_synth(&j, &s, &r, err, sizeof err);
+            best = fmin(best, t_now_ms() - t0);
+            sk_rng_fini(&r);
+            if (rc < 0) return fprintf(stderr, "%s\n", err), 1;
+            sk_jobs_fini(&j);
+        }
+        printf("synth 10^6 jobs, %s: %.1f ms\n", cases[c].what, best);
+    }
+    sk_jobs_fini(&philly);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc == 2 && !strcmp(argv[1], "bench")) return t_bench();
     snprintf(t_dir, sizeof t_dir, "%s/sk_workload.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(t_dir)) {
         perror("mkdtemp");
