@@ -604,6 +604,21 @@ static int t_bench(void) {
         }
         printf("synth 10^6 jobs, %s: %.1f ms\n", cases[c].what, best);
     }
+    /* the statistics table: 10^5 jobs at 60/h, Philly pairs, seed 42, stream c */
+    static const double cvs[4] = {1, 0.5, 2, 6};
+    for (int c = 0; c < 4; c++) {
+        sk_synth s = {.arrival = c ? SK_ARR_GAMMA : SK_ARR_POISSON, .rate_per_h = 60, .cv = cvs[c], .n = T_N,
+                      .length = SK_LEN_EMPIRICAL, .mix = &philly};
+        sk_rng r;
+        if (sk_rng_init(&r, NULL, 42, (uint64_t)c, 0) < 0) return 1;
+        int rc = sk_jobs_synth(&j, &s, &r, err, sizeof err);
+        sk_rng_fini(&r);
+        if (rc < 0) return fprintf(stderr, "%s\n", err), 1;
+        double mean, cv;
+        t_gaps(&j, &mean, &cv);
+        printf("10^5 jobs, cv %g: mean gap %.3f s, CV %.4f, %.0f GPU-hours\n", cvs[c], mean, cv, sk_jobs_gpu_hours(&j));
+        sk_jobs_fini(&j);
+    }
     sk_jobs_fini(&philly);
     return 0;
 }
