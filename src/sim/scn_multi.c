@@ -6,27 +6,18 @@
  * once per `synkti run` into a cache shared by all threads. */
 #include <dirent.h>
 #include <math.h>
-#include <stdarg.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/sk_rng.h"
+#include "io/sk_csv.h"
 #include "io/sk_results.h"
 #include "io/sk_spot.h"
 #include "io/sk_trace.h"
 #include "sim/sk_mr.h"
 #include "sk_error.h"
-
-/* snprintf whose truncation is wanted (long paths in one-line messages) */
-static void SK_FMT(char *buf, size_t len, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void SK_FMT(char *buf, size_t len, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(buf, len, fmt, ap);
-    va_end(ap);
-}
 
 enum { P_DIR, P_ZONES, P_FILE, P_START, P_START_TICK, P_C, P_R, P_D, P_CKPT, P_BOUND, P_XFER, P_N };
 
@@ -135,8 +126,7 @@ static int sk__zone_list(sk_zset *e, const char *dirpath) {
             size_t m = n;
             while (m && p[m - 1] == ' ') m--;
             if (!m) {
-                SK_FMT(e->err, sizeof e->err, "zones: empty zone name in '%s'", e->zones);
-                return SK_ECONFIG;
+                return sk_errf(e->err, sizeof e->err, SK_ECONFIG, "zones: empty zone name in '%s'", e->zones);
             }
             if (e->nz == cap) {
                 char **nn = realloc(e->names, (size_t)(cap *= 2) * sizeof *nn);
@@ -151,13 +141,12 @@ static int sk__zone_list(sk_zset *e, const char *dirpath) {
     }
     DIR *d = opendir(dirpath);
     if (!d) {
-        SK_FMT(e->err, sizeof e->err, "%s: cannot list the zone folders", dirpath);
-        return SK_ENOINPUT;
+        return sk_errf(e->err, sizeof e->err, SK_ENOINPUT, "%s: cannot list the zone folders", dirpath);
     }
     for (struct dirent *de; (de = readdir(d));) {
         if (de->d_name[0] == '.') continue;
         char sub[4096];
-        SK_FMT(sub, sizeof sub, "%s/%s/%s", dirpath, de->d_name, e->file);
+        if (snprintf(sub, sizeof sub, "%s/%s/%s", dirpath, de->d_name, e->file) >= (int)sizeof sub) continue;
         FILE *f = fopen(sub, "rb");
         if (!f) continue; /* not a zone folder (README.md, ...) */
         fclose(f);
@@ -177,8 +166,7 @@ static int sk__zone_list(sk_zset *e, const char *dirpath) {
     closedir(d);
     qsort(e->names, (size_t)e->nz, sizeof *e->names, sk__cmp);
     if (!e->nz) {
-        SK_FMT(e->err, sizeof e->err, "%s: no zone folders with a %s", dirpath, e->file);
-        return SK_EDATA;
+        return sk_errf(e->err, sizeof e->err, SK_EDATA, "%s: no zone folders with a %s", dirpath, e->file);
     }
     return 0;
 }
@@ -187,40 +175,34 @@ static int sk__zset_load(sk_zset *e, const char *exp_file) {
     char dirpath[4096], path[4096], rel[4096];
     int rc;
     if (sk_trace_find_dir(e->dir, exp_file, dirpath, sizeof dirpath) < 0) {
-        SK_FMT(e->err, sizeof e->err, "%s: folder not found on the trace search path", e->dir);
-        return SK_ENOINPUT;
+        return sk_errf(e->err, sizeof e->err, SK_ENOINPUT, "%s: folder not found on the trace search path", e->dir);
     }
     if ((rc = sk__zone_list(e, dirpath)) < 0) {
-        if (rc == SK_ENOMEM) SK_FMT(e->err, sizeof e->err, "out of memory");
+        if (rc == SK_ENOMEM) sk_errf(e->err, sizeof e->err, 0, "out of memory");
         return rc;
     }
     if (e->nz > SK_MR_MAXZONES) {
-        SK_FMT(e->err, sizeof e->err, "zones: %d zones, at most %d", e->nz, SK_MR_MAXZONES);
-        return SK_ECONFIG;
+        return sk_errf(e->err, sizeof e->err, SK_ECONFIG, "zones: %d zones, at most %d", e->nz, SK_MR_MAXZONES);
     }
     e->tr = calloc((size_t)e->nz, sizeof *e->tr);
     e->z = calloc((size_t)e->nz, sizeof *e->z);
     if (!e->tr || !e->z) return SK_ENOMEM;
     for (int i = 0; i < e->nz; i++) {
-        SK_FMT(rel, sizeof rel, "%s/%s/%s", dirpath, e->names[i], e->file);
-        if (sk_trace_find(rel, NULL, path, sizeof path) < 0) {
-            SK_FMT(e->err, sizeof e->err, "zones: %s: no trace %s/%s/%s", e->names[i], e->dir, e->names[i], e->file);
-            return SK_ENOINPUT;
+        if (snprintf(rel, sizeof rel, "%s/%s/%s", dirpath, e->names[i], e->file) >= (int)sizeof rel ||
+            sk_trace_find(rel, NULL, path, sizeof path) < 0) {
+            return sk_errf(e->err, sizeof e->err, SK_ENOINPUT, "zones: %s: no trace %s/%s/%s", e->names[i], e->dir, e->names[i], e->file);
         }
         if ((rc = sk_spot_load_json(&e->tr[i], path, SK_SPOT_PREEMPTED, 1, e->err, sizeof e->err)) < 0) return rc;
         const sk_spot_trace *t = &e->tr[i];
         if (t->gap != e->tr[0].gap) {
-            SK_FMT(e->err, sizeof e->err, "%s: tick length %g s, but %s has %g s: zones must share one tick length", path, t->gap,
-                     e->names[0], e->tr[0].gap);
-            return SK_EDATA;
+            return sk_errf(e->err, sizeof e->err, SK_EDATA, "%s: tick length %g s, but %s has %g s: zones must share one tick length",
+                           path, t->gap, e->names[0], e->tr[0].gap);
         }
         if (isnan(t->od_price)) {
-            SK_FMT(e->err, sizeof e->err, "%s: metadata.price_info.on_demand_price: missing (every zone needs an on-demand price)", path);
-            return SK_EDATA;
+            return sk_errf(e->err, sizeof e->err, SK_EDATA, "%s: metadata.price_info.on_demand_price: missing (every zone needs an on-demand price)", path);
         }
         if (isnan(t->spot_price) && !t->prices) {
-            SK_FMT(e->err, sizeof e->err, "%s: metadata.price_info.price: missing, and no per-tick prices", path);
-            return SK_EDATA;
+            return sk_errf(e->err, sizeof e->err, SK_EDATA, "%s: metadata.price_info.price: missing, and no per-tick prices", path);
         }
         e->z[i] = (sk_mr_zone){e->names[i], t->avail, t->prices, t->n, t->spot_price, t->od_price};
     }
@@ -234,7 +216,7 @@ static const sk_zset *sk__get(sk_mcache *c, const sk_value *v, const char *exp_f
     if (!e && (e = calloc(1, sizeof *e))) {
         e->dir = strdup(v[P_DIR].s), e->zones = strdup(v[P_ZONES].s), e->file = strdup(v[P_FILE].s);
         e->rc = e->dir && e->zones && e->file ? sk__zset_load(e, exp_file) : SK_ENOMEM;
-        if (e->rc == SK_ENOMEM && !e->err[0]) SK_FMT(e->err, sizeof e->err, "out of memory");
+        if (e->rc == SK_ENOMEM && !e->err[0]) sk_errf(e->err, sizeof e->err, 0, "out of memory");
         e->next = c->head;
         c->head = e;
     }
@@ -270,7 +252,7 @@ static int sk__entry(sk_mcache *c, const sk_value *v, const char *exp_file, cons
             if (!strncmp(msg, e->names[i], n) && msg[n] == ':') {
                 char tail[512];
                 snprintf(tail, sizeof tail, "%s", msg + n);
-                SK_FMT(msg, len, "%s%s", e->tr[i].path, tail);
+                sk_errf(msg, len, 0, "%s%s", e->tr[i].path, tail);
                 break;
             }
         }
