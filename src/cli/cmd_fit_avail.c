@@ -192,10 +192,8 @@ int sk_cmd_fit_availability(int argc, char **argv) {
         goto done;
     }
     for (int j = 0; j < npos; j++) {
-        const char *p = argv[j];
-        FILE *probe = fopen(p, "r");
-        if (probe) fclose(probe);
-        else if (sk_trace_find(p, NULL, path, sizeof path) == 0) p = path;
+        const char *p = argv[j]; /* as given, else on the trace search path */
+        if (sk_trace_find(p, NULL, path, sizeof path) == 0) p = path;
         if ((rc = sk_count_trace_load(&tr[j], p, conv, o.gap, err, sizeof err)) < 0) {
             fprintf(stderr, "synkti fit availability: %s\n", err);
             goto done;
