@@ -668,6 +668,19 @@ int sk_aws_run_instances(sk_aws *a, const sk_aws_run_req *r, sk_aws_instances *o
     return rc ? sk_errf(err, errlen, rc, "EC2 RunInstances: out of memory") : 0;
 }
 
+/* After a page: copy ROOT's nextToken into TOKEN (1024 bytes). Returns 1 for another page, 0
+ * after the last, SK_EDATA when the token does not advance or after 100,000 pages. */
+static int sk_aws__next_page(const xmlNode *root, char *token, int page, const char *action, char *err,
+                             size_t errlen) {
+    char next[1024];
+    sk_aws__get(root, "nextToken", next, sizeof next);
+    if (!next[0]) return 0;
+    if (!strcmp(next, token) || page > 100000)
+        return sk_errf(err, errlen, SK_EDATA, "EC2 %s: NextToken does not advance", action);
+    memcpy(token, next, sizeof next);
+    return 1;
+}
+
 int sk_aws_describe_instances(sk_aws *a, const sk_aws_filter *f, int nf, const char *const *ids,
                               int nids, int max_results, sk_aws_instances *out, char *err,
                               size_t errlen) {
@@ -700,15 +713,10 @@ int sk_aws_describe_instances(sk_aws *a, const sk_aws_filter *f, int nf, const c
         for (xmlNode *r = sk_aws__child(sk_aws__child(root, "reservationSet"), "item"); r && !rc;
              r = r->next)
             if (sk_aws__is(r, "item")) rc = sk_aws__instances(sk_aws__child(r, "instancesSet"), out);
-        char next[1024];
-        sk_aws__get(root, "nextToken", next, sizeof next);
+        if (!rc) rc = sk_aws__next_page(root, token, ++out->pages, "DescribeInstances", err, errlen);
+        else rc = sk_errf(err, errlen, rc, "EC2 DescribeInstances: out of memory");
         xmlFreeDoc(doc);
-        if (rc) return sk_errf(err, errlen, rc, "EC2 DescribeInstances: out of memory");
-        out->pages++;
-        if (!next[0]) return 0;
-        if (!strcmp(next, token) || out->pages > 100000)
-            return sk_errf(err, errlen, SK_EDATA, "EC2 DescribeInstances: NextToken does not advance");
-        memcpy(token, next, sizeof token);
+        if (rc <= 0) return rc;
     }
 }
 
@@ -814,15 +822,10 @@ int sk_aws_spot_price_history(sk_aws *a, const char *const *types, int ntypes, c
                 break;
             }
         }
-        char next[1024];
-        sk_aws__get(root, "nextToken", next, sizeof next);
+        int more = rc ? 0 : sk_aws__next_page(root, token, page, "DescribeSpotPriceHistory", err, errlen);
         xmlFreeDoc(doc);
-        if (rc || !next[0]) break;
-        if (!strcmp(next, token) || page > 100000) {
-            rc = sk_errf(err, errlen, SK_EDATA, "EC2 DescribeSpotPriceHistory: NextToken does not advance");
-            break;
-        }
-        memcpy(token, next, sizeof token);
+        if (more < 0) rc = more;
+        if (more <= 0) break;
     }
     if (rc) {
         free(v);
@@ -886,15 +889,10 @@ int sk_aws_instance_types(sk_aws *a, const char *const *types, int ntypes,
                 if (sk_aws__is(u, "item") && !strcmp(s, "spot")) t->spot = 1;
             }
         }
-        char next[1024];
-        sk_aws__get(root, "nextToken", next, sizeof next);
+        int more = rc ? 0 : sk_aws__next_page(root, token, page, "DescribeInstanceTypes", err, errlen);
         xmlFreeDoc(doc);
-        if (rc || !next[0]) break;
-        if (!strcmp(next, token) || page > 100000) {
-            rc = sk_errf(err, errlen, SK_EDATA, "EC2 DescribeInstanceTypes: NextToken does not advance");
-            break;
-        }
-        memcpy(token, next, sizeof token);
+        if (more < 0) rc = more;
+        if (more <= 0) break;
     }
     if (rc) {
         free(v);
