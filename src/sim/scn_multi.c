@@ -115,6 +115,21 @@ static void sk_multi_shared_free(void *p) {
 
 static int sk__cmp(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
+/* Append `name` (malloc'd; NULL: out of memory) to e->names, growing it from *cap slots. */
+static int sk__add_name(sk_zset *e, int *cap, char *name) {
+    if (!name) return SK_ENOMEM;
+    if (e->nz == *cap) {
+        char **nn = realloc(e->names, (size_t)(*cap *= 2) * sizeof *nn);
+        if (!nn) {
+            free(name);
+            return SK_ENOMEM;
+        }
+        e->names = nn;
+    }
+    e->names[e->nz++] = name;
+    return 0;
+}
+
 /* The zone names of a set, in order, into e->names / e->nz. */
 static int sk__zone_list(sk_zset *e, const char *dirpath) {
     int cap = 16;
@@ -125,24 +140,15 @@ static int sk__zone_list(sk_zset *e, const char *dirpath) {
             while (n && (*p == ' ')) p++, n--;
             size_t m = n;
             while (m && p[m - 1] == ' ') m--;
-            if (!m) {
-                return sk_errf(e->err, sizeof e->err, SK_ECONFIG, "zones: empty zone name in '%s'", e->zones);
-            }
-            if (e->nz == cap) {
-                char **nn = realloc(e->names, (size_t)(cap *= 2) * sizeof *nn);
-                if (!nn) return SK_ENOMEM;
-                e->names = nn;
-            }
-            if (!(e->names[e->nz++] = strndup(p, m))) return SK_ENOMEM;
+            if (!m) return sk_errf(e->err, sizeof e->err, SK_ECONFIG, "zones: empty zone name in '%s'", e->zones);
+            if (sk__add_name(e, &cap, strndup(p, m)) < 0) return SK_ENOMEM;
             p += n;
             if (*p == ',') p++;
         }
         return 0;
     }
     DIR *d = opendir(dirpath);
-    if (!d) {
-        return sk_errf(e->err, sizeof e->err, SK_ENOINPUT, "%s: cannot list the zone folders", dirpath);
-    }
+    if (!d) return sk_errf(e->err, sizeof e->err, SK_ENOINPUT, "%s: cannot list the zone folders", dirpath);
     for (struct dirent *de; (de = readdir(d));) {
         if (de->d_name[0] == '.') continue;
         char sub[4096];
@@ -150,24 +156,14 @@ static int sk__zone_list(sk_zset *e, const char *dirpath) {
         FILE *f = fopen(sub, "rb");
         if (!f) continue; /* not a zone folder (README.md, ...) */
         fclose(f);
-        if (e->nz == cap) {
-            char **nn = realloc(e->names, (size_t)(cap *= 2) * sizeof *nn);
-            if (!nn) {
-                closedir(d);
-                return SK_ENOMEM;
-            }
-            e->names = nn;
-        }
-        if (!(e->names[e->nz++] = strdup(de->d_name))) {
+        if (sk__add_name(e, &cap, strdup(de->d_name)) < 0) {
             closedir(d);
             return SK_ENOMEM;
         }
     }
     closedir(d);
     qsort(e->names, (size_t)e->nz, sizeof *e->names, sk__cmp);
-    if (!e->nz) {
-        return sk_errf(e->err, sizeof e->err, SK_EDATA, "%s: no zone folders with a %s", dirpath, e->file);
-    }
+    if (!e->nz) return sk_errf(e->err, sizeof e->err, SK_EDATA, "%s: no zone folders with a %s", dirpath, e->file);
     return 0;
 }
 
