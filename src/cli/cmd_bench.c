@@ -62,7 +62,7 @@ static const char sk_phold_usage[] =
     "  synkti bench phold -r 4 -j 2                     # 4 engines on 2 threads\n"
     "  synkti bench phold --rng mt19937                 # any GSL generator\n";
 
-static int sk__cmp_dbl(const void *a, const void *b) {
+int sk_cli_cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
 }
@@ -121,7 +121,7 @@ static int sk_bench_phold(int argc, char **argv) {
                    "last_t=%" PRId64 " checksum=%016" PRIx64 "\n",
                    r, res[r].events, res[r].init_secs, res[r].run_secs, rate[r], res[r].last_t, res[r].checksum);
     }
-    qsort(rate, o.reps, sizeof *rate, sk__cmp_dbl);
+    qsort(rate, o.reps, sizeof *rate, sk_cli_cmp_double);
     double median = o.reps % 2 ? rate[o.reps / 2] : 0.5 * (rate[o.reps / 2 - 1] + rate[o.reps / 2]);
     printf("phold lps=%" PRIu64 " events_per_lp=%" PRIu64 " pending=%" PRIu64 " end=%g mean=%g lookahead=%g "
            "remote=%g seed=%" PRIu64 " rng=%s replications=%" PRIu64 " threads=%d events=%" PRIu64
@@ -279,7 +279,7 @@ static int sk_bench_startup(int argc, char **argv) {
     if (rc == 0) {
         struct rusage ru;
         getrusage(RUSAGE_CHILDREN, &ru); /* ru_maxrss: the largest of the waited-for children, KiB */
-        qsort(t, (size_t)o.runs, sizeof *t, sk__cmp_dbl);
+        qsort(t, (size_t)o.runs, sizeof *t, sk_cli_cmp_double);
         double med = o.runs % 2 ? t[o.runs / 2] : 0.5 * (t[o.runs / 2 - 1] + t[o.runs / 2]);
         printf("bench startup command=\"%s\" runs=%d wall_ms_min=%.2f wall_ms_p50=%.2f wall_ms_max=%.2f "
                "peak_rss_mib=%.1f nonzero_exits=%d\n",

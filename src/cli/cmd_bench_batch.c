@@ -37,11 +37,6 @@ static const char sk_bb_usage[] =
 static const char *const sk_bb_traces[] = {"us-west-2a_k80_1", "us-west-2a_k80_8", "us-west-2a_v100_1", "us-west-2a_v100_8",
                                            "us-west-2b_k80_1", "us-west-2b_k80_8", "us-west-2b_v100_1", "us-west-2b_v100_8"};
 
-static int sk__cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int sk_bench_batch(int argc, char **argv) {
     sk_bb_opts o = {48, 60, 0.2, 300, 5, NULL};
     int npos = 0, rc = sk_opts_parse("bench batch", sk_bb_usage, sk_bb_optab, &o, argc, argv, &npos);
@@ -93,7 +88,7 @@ int sk_bench_batch(int argc, char **argv) {
                 }
             times[rep] = (sk_cli_now() - t0) / (double)n * 1e6;
         }
-        qsort(times, o.reps, sizeof *times, sk__cmp);
+        qsort(times, o.reps, sizeof *times, sk_cli_cmp_double);
         printf("%-18s %8" PRIu64 " %12.3f %12.4f\n", pol->def.name, n, times[o.reps / 2], sum / (double)n);
     }
     free(times);

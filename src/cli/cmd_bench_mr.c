@@ -40,11 +40,6 @@ static const char sk_bm_usage[] =
 static const char *const sk_bm_zones[] = {"us-central1-a_h100_16",  "us-west1-a_h100_16",        "europe-west1-c_h100_16",
                                           "europe-west3-c_h100_16", "asia-southeast1-b_h100_16", "asia-south2-b_h100_16"};
 
-static int sk__cmp(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 int sk_bench_mr(int argc, char **argv) {
     sk_bm_opts o = {5, NULL};
     int npos = 0, rc = sk_opts_parse("bench multi_region", sk_bm_usage, sk_bm_optab, &o, argc, argv, &npos);
@@ -96,7 +91,7 @@ int sk_bench_mr(int argc, char **argv) {
             times[rep] = (sk_cli_now() - t0) / (double)n * 1e6;
         }
         for (size_t i = 0; i < pol->def.nparams && i < 16; i++) sk_value_fini(&pv[i]);
-        qsort(times, o.reps, sizeof *times, sk__cmp);
+        qsort(times, o.reps, sizeof *times, sk_cli_cmp_double);
         printf("%-18s %8" PRIu64 " %12.1f %12.4f\n", pol->def.name, n, times[o.reps / 2], sum / (double)n);
     }
     free(times);

@@ -27,5 +27,7 @@ int sk_cmd_live(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);
+/* qsort comparator for doubles, ascending. */
+int sk_cli_cmp_double(const void *a, const void *b);
 
 #endif
