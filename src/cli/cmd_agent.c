@@ -258,9 +258,11 @@ static cJSON *sk_agent_ev(const char *event, const char *id, int generated) {
 
 /* ---- inputs, checkpoints, output -------------------------------------------------------------- */
 
-/* From cmd_infer.c: --backend NAME, and a token-id file (rows of lens[i] ids, caller frees). */
+/* From cmd_infer.c: --backend NAME, a token-id file (rows of lens[i] ids, caller frees), the
+ * generated ids one line per sequence. */
 int sk_parse_backend(const char *s, sk_backend *b);
 int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
+void sk_infer_print_ids(const sk_gen *g, FILE *f);
 
 /* Prompt file: lines of token ids, all of one length (a batch). */
 static int sk_agent_read_prompts(const char *path, int32_t **ids, int *rows, int *len) {
@@ -334,12 +336,7 @@ static int sk_agent_write_out(const sk_gen *g, const char *path) {
         fprintf(stderr, "synkti agent: %s\n", err);
         return rc;
     }
-    int np = sk_gen_prompt_len(g), pos = sk_gen_position(g);
-    for (int b = 0; b < sk_gen_batch(g); b++) {
-        const int32_t *t = sk_gen_tokens(g, b);
-        for (int i = np; i < pos; i++) fprintf(a.f, i > np ? " %" PRId32 : "%" PRId32, t[i]);
-        fputc('\n', a.f);
-    }
+    sk_infer_print_ids(g, a.f);
     if ((rc = sk_atomic_commit(&a, err, sizeof err)) < 0) fprintf(stderr, "synkti agent: %s\n", err);
     return rc;
 }

@@ -64,6 +64,7 @@ static const char sk_infer_usage[] =
 /* Shared with cmd_agent.c (declared there too). */
 int sk_parse_backend(const char *s, sk_backend *b);
 int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
+void sk_infer_print_ids(const sk_gen *g, FILE *f);
 
 int sk_parse_backend(const char *s, sk_backend *b) {
     if (!strcmp(s, "cpu")) *b = SK_BACKEND_CPU;
@@ -231,18 +232,23 @@ static int sk_infer_compare(const sk_gen *g, const char *path) {
     return 0;
 }
 
-static int sk_infer_write(const sk_gen *g, const char *path) {
-    FILE *f = path ? fopen(path, "w") : stdout;
-    if (!f) {
-        fprintf(stderr, "synkti infer: %s: %s\n", path, strerror(errno));
-        return SK_ECANTCREAT;
-    }
+/* The generated ids (prompt excluded), one line per sequence. */
+void sk_infer_print_ids(const sk_gen *g, FILE *f) {
     int np = sk_gen_prompt_len(g), pos = sk_gen_position(g);
     for (int b = 0; b < sk_gen_batch(g); b++) {
         const int32_t *t = sk_gen_tokens(g, b);
         for (int i = np; i < pos; i++) fprintf(f, i > np ? " %" PRId32 : "%" PRId32, t[i]);
         fputc('\n', f);
     }
+}
+
+static int sk_infer_write(const sk_gen *g, const char *path) {
+    FILE *f = path ? fopen(path, "w") : stdout;
+    if (!f) {
+        fprintf(stderr, "synkti infer: %s: %s\n", path, strerror(errno));
+        return SK_ECANTCREAT;
+    }
+    sk_infer_print_ids(g, f);
     if (fflush(f) != 0 || ferror(f) || (path && fclose(f) != 0)) {
         fprintf(stderr, "synkti infer: writing %s failed\n", path ? path : "stdout");
         return SK_EIO;
