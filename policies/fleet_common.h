@@ -22,31 +22,35 @@ typedef struct fp_state {
     double backoff_s;    /* wait before trying again when nothing could be placed */
     int heal_instance;   /* job-level heal replaces only the lost instance (same zone) when it can */
     uint8_t *skip;       /* per-decision scratch: pools that refused */
+    struct fp_cand *cand; /* per-decision scratch: the pools a pass may try */
     int npools;
 } fp_state;
+
+typedef struct fp_cand {
+    double cost; /* $/h of the `c` instances */
+    int p, c;
+} fp_cand;
 
 static inline int fp_init(fp_state *s, const sk_view *v0, int placement, double backoff_s, int heal_instance) {
     s->placement = placement, s->backoff_s = backoff_s, s->heal_instance = heal_instance;
     s->npools = v0->fleet ? v0->fleet->npools : 0;
     s->skip = calloc((size_t)s->npools + 1, 1);
-    return s->skip ? 0 : -1;
+    s->cand = malloc(((size_t)s->npools + 1) * sizeof *s->cand);
+    return s->skip && s->cand ? 0 : -1;
 }
-static inline void fp_fini(fp_state *s) { free(s->skip); }
+static inline void fp_fini(fp_state *s) { free(s->skip), free(s->cand); }
 
 static inline int fp_same_region(const sk_view *v, int za, int zb) {
     return !strcmp(v->zones[za].region, v->zones[zb].region) && !strcmp(v->zones[za].cloud, v->zones[zb].cloud);
 }
 
-/* The best pool for job j's missing GPUs in market m (-1: none): the GPU model it needs, the zone
- * of its surviving instances when it has some, the region filter, not skipped. *count: instances
- * to launch. FEWEST: fewest instances, then lowest $/h; CHEAPEST: lowest $/h, then fewest; ties
- * by pool index. */
-static inline int fp_best(const fp_state *s, const sk_view *v, const sk_fjob_info *j, sk_market m, int rfilter, int ref_zone,
-                          int *count) {
+/* The pools for job j's missing GPUs in market m, into s->cand (returns how many): the GPU model it
+ * needs, the zone of its surviving instances when it has some, the region filter, not skipped,
+ * within max_instances; each with its instance count and $/h. */
+static inline int fp_cands(const fp_state *s, const sk_view *v, const sk_fjob_info *j, sk_market m, int rfilter, int ref_zone) {
     const sk_fleet_view *f = v->fleet;
-    int need = j->gpus - j->gpus_have, best = -1, bc = 0;
-    double bcost = INFINITY;
-    if (need <= 0) return -1;
+    int need = j->gpus - j->gpus_have, n = 0;
+    if (need <= 0) return 0;
     int want_zone = j->ninst > 0 ? j->last_zone : -1;
     for (int p = 0; p < f->npools; p++) {
         const sk_pool_info *pi = &f->pools[p];
@@ -58,13 +62,29 @@ static inline int fp_best(const fp_state *s, const sk_view *v, const sk_fjob_inf
         if (rfilter == FP_NOT_REGION && fp_same_region(v, pi->zone, ref_zone)) continue;
         int c = (need + t->gpus - 1) / t->gpus;
         if (c + j->ninst > f->max_instances) continue;
-        double cost = c * (m == SK_MKT_SPOT ? pi->spot_price : pi->od_price);
-        int better = s->placement == FP_FEWEST ? (c < bc || (c == bc && cost < bcost)) || best < 0
-                                               : (cost < bcost || (cost == bcost && c < bc)) || best < 0;
-        if (better) best = p, bc = c, bcost = cost;
+        s->cand[n++] = (fp_cand){c * (m == SK_MKT_SPOT ? pi->spot_price : pi->od_price), p, c};
     }
-    *count = bc;
-    return best;
+    return n;
+}
+
+/* The placement order: FEWEST: fewest instances, then lowest $/h; CHEAPEST: lowest $/h, then
+ * fewest; ties by pool index. */
+static inline int fp_less(int placement, const fp_cand *a, const fp_cand *b) {
+    if (placement == FP_FEWEST && a->c != b->c) return a->c < b->c;
+    if (a->cost != b->cost) return a->cost < b->cost;
+    if (a->c != b->c) return a->c < b->c;
+    return a->p < b->p;
+}
+/* Min-heap of candidates in placement order: restore it below h[i]. */
+static inline void fp_sift(int placement, fp_cand *h, int n, int i) {
+    for (;;) {
+        int l = 2 * i + 1, m = i;
+        if (l < n && fp_less(placement, &h[l], &h[m])) m = l;
+        if (l + 1 < n && fp_less(placement, &h[l + 1], &h[m])) m = l + 1;
+        if (m == i) return;
+        fp_cand t = h[i];
+        h[i] = h[m], h[m] = t, i = m;
+    }
 }
 
 /* Launch `count` instances of pool p for job j: all or nothing (a gang that does not fit is
@@ -86,17 +106,21 @@ static inline int fp_launch_gang(const sk_view *v, const sk_actor *a, int64_t jo
 }
 
 /* Place job j in market m, trying pools best first (region filter first, then, when
- * `then_any`, anywhere). Returns 1 when placed. */
+ * `then_any`, anywhere). A refused gang leaves the job as it was, so a pass ranks its pools once,
+ * in a heap: a placement costs O(pools + refusals x log pools). Returns 1 when placed. */
 static inline int fp_place(fp_state *s, const sk_view *v, const sk_actor *a, int64_t job, sk_market m, int rfilter,
                            int ref_zone, int then_any) {
     memset(s->skip, 0, (size_t)s->npools);
     for (int pass = 0; pass < 2; pass++) {
-        for (;;) {
-            const sk_fjob_info *j = v->fleet->job(v->fleet->w, job);
-            int count, p = fp_best(s, v, j, m, pass ? FP_ANY : rfilter, ref_zone, &count);
-            if (p < 0) break;
-            if (fp_launch_gang(v, a, job, p, m, count)) return 1;
-            s->skip[p] = 1;
+        const sk_fjob_info *j = v->fleet->job(v->fleet->w, job);
+        int n = fp_cands(s, v, j, m, pass ? FP_ANY : rfilter, ref_zone);
+        for (int i = n / 2 - 1; i >= 0; i--) fp_sift(s->placement, s->cand, n, i);
+        while (n > 0) {
+            fp_cand b = s->cand[0];
+            if (fp_launch_gang(v, a, job, b.p, m, b.c)) return 1;
+            s->skip[b.p] = 1;
+            s->cand[0] = s->cand[--n];
+            fp_sift(s->placement, s->cand, n, 0);
         }
         if (!then_any || rfilter == FP_ANY) break;
     }
