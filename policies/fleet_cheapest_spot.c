@@ -19,9 +19,8 @@ static int fcs_init(void *st, const sk_value *pp, const sk_view *v0, char *msg, 
     if (strcmp(pp[3].s, "od") && strcmp(pp[3].s, "wait"))
         return snprintf(msg, len, "fallback: expected od or wait, got '%s'", pp[3].s), SK_ECONFIG;
     s->wait = !strcmp(pp[3].s, "wait");
-    return fp_parse_common(&s->fp, pp, v0, msg, len) < 0 ? SK_ECONFIG : 0;
+    return fp_parse_common(&s->fp, pp, v0, msg, len);
 }
-static void fcs_fini(void *st) { fp_fini(&((fcs_state *)st)->fp); }
 
 static void fcs_decide(void *st, const sk_view *v, const sk_actor *a) {
     fcs_state *s = st;
@@ -39,5 +38,5 @@ const sk_gpolicy sk_pol_fleet_cheapest_spot = {
     .state_size = sizeof(fcs_state),
     .init = fcs_init,
     .decide = fcs_decide,
-    .fini = fcs_fini,
+    .fini = fp_policy_fini,
 };

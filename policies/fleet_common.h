@@ -167,13 +167,21 @@ static inline int fp_cloud_common(const sk_view *v, const sk_actor *a) {
     {"backoff_s", SK_PT_FLOAT, "300", 1, 1e7, "seconds before trying again when no capacity was found"},              \
     {"heal", SK_PT_STR, "instance", 0, 0, "job-level heal: instance (replace only the lost instance) or job (restart whole)"}
 
+/* A fleet policy's init: the shared parameters into s (the first member of its state). Returns 0
+ * or SK_ECONFIG with msg. */
 static inline int fp_parse_common(fp_state *s, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
     int placement = !strcmp(pp[0].s, "fewest") ? FP_FEWEST : !strcmp(pp[0].s, "cheapest") ? FP_CHEAPEST : -1;
     int heal = !strcmp(pp[2].s, "instance") ? 1 : !strcmp(pp[2].s, "job") ? 0 : -1;
-    if (placement < 0) return snprintf(msg, len, "placement: expected fewest or cheapest, got '%s'", pp[0].s), -1;
-    if (heal < 0) return snprintf(msg, len, "heal: expected instance or job, got '%s'", pp[2].s), -1;
-    if (!v0->fleet) return snprintf(msg, len, "a fleet policy needs the fleet world"), -1;
-    return fp_init(s, v0, placement, pp[1].f, heal) < 0 ? (snprintf(msg, len, "out of memory"), -1) : 0;
+    if (placement < 0) return snprintf(msg, len, "placement: expected fewest or cheapest, got '%s'", pp[0].s), SK_ECONFIG;
+    if (heal < 0) return snprintf(msg, len, "heal: expected instance or job, got '%s'", pp[2].s), SK_ECONFIG;
+    if (!v0->fleet) return snprintf(msg, len, "a fleet policy needs the fleet world"), SK_ECONFIG;
+    return fp_init(s, v0, placement, pp[1].f, heal) < 0 ? (snprintf(msg, len, "out of memory"), SK_ECONFIG) : 0;
 }
+/* The init and fini of a policy whose state begins with its fp_state (init: when it has only the
+ * shared parameters). */
+static inline int fp_policy_init(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
+    return fp_parse_common(st, pp, v0, msg, len);
+}
+static inline void fp_policy_fini(void *st) { fp_fini(st); }
 
 #endif

@@ -4,11 +4,6 @@
 
 static const sk_param_def fod_params[] = {FP_PARAMS};
 
-static int fod_init(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
-    return fp_parse_common(st, pp, v0, msg, len) < 0 ? SK_ECONFIG : 0;
-}
-static void fod_fini(void *st) { fp_fini(st); }
-
 static void fod_decide(void *st, const sk_view *v, const sk_actor *a) {
     fp_state *s = st;
     const sk_trigger *t = &v->fleet->trig;
@@ -21,7 +16,7 @@ static void fod_decide(void *st, const sk_view *v, const sk_actor *a) {
 const sk_gpolicy sk_pol_fleet_on_demand = {
     .def = {"on_demand", fod_params, sizeof fod_params / sizeof fod_params[0], "every job on on-demand instances, cheapest pool first"},
     .state_size = sizeof(fp_state),
-    .init = fod_init,
+    .init = fp_policy_init,
     .decide = fod_decide,
-    .fini = fod_fini,
+    .fini = fp_policy_fini,
 };

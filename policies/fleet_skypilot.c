@@ -18,7 +18,7 @@ static const sk_param_def fsp_params[] = {FP_PARAMS};
 static int fsp_init_(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len, int eager) {
     fsp_state *s = st;
     s->eager = eager;
-    return fp_parse_common(&s->fp, pp, v0, msg, len) < 0 ? SK_ECONFIG : 0;
+    return fp_parse_common(&s->fp, pp, v0, msg, len);
 }
 static int fsp_init_failover(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
     return fsp_init_(st, pp, v0, msg, len, 0);
@@ -26,7 +26,6 @@ static int fsp_init_failover(void *st, const sk_value *pp, const sk_view *v0, ch
 static int fsp_init_eager(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
     return fsp_init_(st, pp, v0, msg, len, 1);
 }
-static void fsp_fini(void *st) { fp_fini(&((fsp_state *)st)->fp); }
 
 static void fsp_decide(void *st, const sk_view *v, const sk_actor *a) {
     fsp_state *s = st;
@@ -48,7 +47,7 @@ const sk_gpolicy sk_pol_fleet_failover = {
     .state_size = sizeof(fsp_state),
     .init = fsp_init_failover,
     .decide = fsp_decide,
-    .fini = fsp_fini,
+    .fini = fp_policy_fini,
 };
 
 const sk_gpolicy sk_pol_fleet_eager_next_region = {
@@ -57,5 +56,5 @@ const sk_gpolicy sk_pol_fleet_eager_next_region = {
     .state_size = sizeof(fsp_state),
     .init = fsp_init_eager,
     .decide = fsp_decide,
-    .fini = fsp_fini,
+    .fini = fp_policy_fini,
 };

@@ -11,11 +11,6 @@
 
 static const sk_param_def fup_params[] = {FP_PARAMS};
 
-static int fup_init(void *st, const sk_value *pp, const sk_view *v0, char *msg, size_t len) {
-    return fp_parse_common(st, pp, v0, msg, len) < 0 ? SK_ECONFIG : 0;
-}
-static void fup_fini(void *st) { fp_fini(st); }
-
 static double fup_line(const sk_fjob_info *j, double t) {
     double span = j->deadline - j->arrival;
     return span > 0 ? j->work * (t - j->arrival) / span : j->work;
@@ -84,7 +79,7 @@ const sk_gpolicy sk_pol_fleet_uniform_progress = {
     .def = {"uniform_progress", fup_params, sizeof fup_params / sizeof fup_params[0],
             "Uniform Progress per job with the deadline safety net: spot when on track, on-demand when behind or late"},
     .state_size = sizeof(fp_state),
-    .init = fup_init,
+    .init = fp_policy_init,
     .decide = fup_decide,
-    .fini = fup_fini,
+    .fini = fp_policy_fini,
 };
