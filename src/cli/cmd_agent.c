@@ -258,11 +258,6 @@ static cJSON *sk_agent_ev(const char *event, const char *id, int generated) {
 
 /* ---- inputs, checkpoints, output -------------------------------------------------------------- */
 
-/* From cmd_infer.c: --backend NAME, a token-id file (rows of lens[i] ids, caller frees), the
- * generated ids one line per sequence. */
-int sk_parse_backend(const char *s, sk_backend *b);
-int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
-void sk_infer_print_ids(const sk_gen *g, FILE *f);
 
 /* Prompt file: lines of token ids, all of one length (a batch). */
 static int sk_agent_read_prompts(const char *path, int32_t **ids, int *rows, int *len) {

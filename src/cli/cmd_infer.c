@@ -61,11 +61,6 @@ static const char sk_infer_usage[] =
     "  synkti infer -m small.safetensors -p prompts.txt -n 64 --checkpoint-every 16 --checkpoint-file g.ckpt\n"
     "  synkti infer -m small.safetensors --resume g.ckpt -n 64 --backend cpu --compare ref.txt\n";
 
-/* Shared with cmd_agent.c (declared there too). */
-int sk_parse_backend(const char *s, sk_backend *b);
-int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
-void sk_infer_print_ids(const sk_gen *g, FILE *f);
-
 int sk_parse_backend(const char *s, sk_backend *b) {
     if (!strcmp(s, "cpu")) *b = SK_BACKEND_CPU;
     else if (!strcmp(s, "cuda")) *b = SK_BACKEND_CUDA;

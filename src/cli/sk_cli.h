@@ -2,7 +2,10 @@
 #ifndef SK_CLI_H
 #define SK_CLI_H
 
+#include <stdint.h>
 #include <stdio.h>
+
+#include "infer/sk_infer.h"
 
 /* Each returns a process exit status. */
 int sk_cmd_bench(int argc, char **argv);
@@ -27,6 +30,11 @@ int sk_cmd_live(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);
+/* Shared by `infer` and `agent` (cmd_infer.c): --backend NAME; a token-id file (rows of lens[i]
+ * ids, caller frees); the generated ids, one line per sequence. */
+int sk_parse_backend(const char *s, sk_backend *b);
+int sk_read_ids(const char *cmd, const char *path, int32_t **ids, int **lens, int *rows);
+void sk_infer_print_ids(const sk_gen *g, FILE *f);
 /* qsort comparator for doubles, ascending. */
 int sk_cli_cmp_double(const void *a, const void *b);
 
