@@ -115,7 +115,7 @@ static void test_imds_token_flow(void) {
     ASSERT_EQ_INT(http("GET", tokurl, "X-aws-ec2-metadata-token-ttl-seconds: 60", &b), 401);
     ASSERT_EQ_INT(http("PUT", tokurl, "X-aws-ec2-metadata-token-ttl-seconds: 21600", &b), 200);
     ASSERT_EQ_INT(strlen(b.buf), 32);
-    snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %s", b.buf);
+    snprintf(hdr, sizeof hdr, "X-aws-ec2-metadata-token: %.64s", b.buf);
     ASSERT_EQ_INT(http("GET", url, "X-aws-ec2-metadata-token: 0123456789abcdef0123456789abcdef", &b), 401);
     ASSERT_EQ_INT(http("GET", url, hdr, &b), 200);
     ASSERT_TRUE(!strcmp(b.buf, "i-local-test"));
@@ -156,7 +156,7 @@ static void test_imds_token_flow(void) {
     /* short-lived tokens expire */
     ASSERT_EQ_INT(http("PUT", tokurl, "X-aws-ec2-metadata-token-ttl-seconds: 1", &b), 200);
     char hdr2[128];
-    snprintf(hdr2, sizeof hdr2, "X-aws-ec2-metadata-token: %s", b.buf);
+    snprintf(hdr2, sizeof hdr2, "X-aws-ec2-metadata-token: %.64s", b.buf);
     nap(1.2);
     ASSERT_EQ_INT(http("GET", act, hdr2, &b), 401);
     ASSERT_EQ_INT(http("GET", act, hdr, &b), 200);
