@@ -46,6 +46,7 @@ def proxy(port, endpoint):
     lock = threading.Lock()
     interrupted = set()
     fails = []  # [code, status] per call to fail
+    afails = {}  # Action -> [[code, status], ...]
 
     def forward(method, path, headers, body):
         c = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
@@ -103,8 +104,16 @@ def proxy(port, endpoint):
                 with lock:
                     fails.extend([[code, int(status)]] * int(n))
                 return self.reply(200, "text/plain", b"ok")
+            if self.path == "/_harness/fail-action":
+                action, n, code, status = body.decode().split()
+                with lock:
+                    afails.setdefault(action, []).extend([[code, int(status)]] * int(n))
+                return self.reply(200, "text/plain", b"ok")
+            action = urllib.parse.parse_qs(body.decode(errors="replace")).get("Action", [""])[0]
             with lock:
                 f = fails.pop(0) if fails else None
+                if not f and afails.get(action):
+                    f = afails[action].pop(0)
             if f:
                 if f[0] == "html":
                     return self.reply(f[1], "text/html",
