@@ -47,6 +47,7 @@ def proxy(port, endpoint):
     interrupted = set()
     fails = []  # [code, status] per call to fail
     afails = {}  # Action -> [[code, status], ...]
+    hidden = set()
 
     def forward(method, path, headers, body):
         c = http.client.HTTPConnection(up.hostname, up.port, timeout=30)
@@ -71,6 +72,19 @@ def proxy(port, endpoint):
                 e.appendChild(doc.createTextNode(text))
                 sr.appendChild(e)
             it.appendChild(sr)
+        return doc.toxml(encoding="utf-8")
+
+    def hide(xml):
+        doc = minidom.parseString(xml)
+        for res in [n for n in doc.getElementsByTagName("item")
+                    if any(c.nodeName == "instancesSet" for c in n.childNodes)]:
+            iset = [c for c in res.childNodes if c.nodeName == "instancesSet"][0]
+            for it in [c for c in iset.childNodes if c.nodeName == "item"]:
+                ids = [n for n in it.childNodes if n.nodeName == "instanceId"]
+                if ids and ids[0].firstChild.data in hidden:
+                    iset.removeChild(it)
+            if not [c for c in iset.childNodes if c.nodeName == "item"]:
+                res.parentNode.removeChild(res)
         return doc.toxml(encoding="utf-8")
 
     class H(http.server.BaseHTTPRequestHandler):
@@ -104,6 +118,10 @@ def proxy(port, endpoint):
                 with lock:
                     fails.extend([[code, int(status)]] * int(n))
                 return self.reply(200, "text/plain", b"ok")
+            if self.path == "/_harness/hide":
+                with lock:
+                    hidden.add(body.decode().strip())
+                return self.reply(200, "text/plain", b"ok")
             if self.path == "/_harness/fail-action":
                 action, n, code, status = body.decode().split()
                 with lock:
@@ -126,6 +144,8 @@ def proxy(port, endpoint):
             form = urllib.parse.parse_qs(body.decode(errors="replace"))
             if st == 200 and form.get("Action") == ["DescribeInstances"] and interrupted:
                 b = reclaim(b)
+            if st == 200 and form.get("Action") == ["DescribeInstances"] and hidden:
+                b = hide(b)
             self.reply(st, ct, b)
 
     srv = http.server.ThreadingHTTPServer(("127.0.0.1", int(port)), H)

@@ -216,17 +216,23 @@ static int harness(const char *path, const char *body) {
 
 static const char *UD_PREFIX = "#!/bin/sh\necho synkti-boot >&2";
 
-/* A provider of run `run` through the harness: refresh at most every interval_s. */
-static int open_prov(sk_provider *pv, const char *run, double interval_s) {
+/* A provider of run `run` through the harness: refresh at most every interval_s; an unlisted
+ * launch kept grace_s (0: the default). */
+static int open_prov_g(sk_provider *pv, const char *run, double interval_s, double grace_s) {
     sk_prov_aws_cfg cfg = {.region = "us-east-1", .endpoint_url = proxy_url, .run_id = run,
                            .image_id = MOTO_AMI, .user_data = UD_PREFIX,
                            .describe_min_interval_s = interval_s, .describe_page_size = 5,
+                           .launch_grace_s = grace_s,
                            .max_attempts = 3, .backoff_base_s = 0.01, .backoff_cap_s = 0.05,
                            .timeout_s = 20};
     char err[256];
     int rc = sk_prov_aws_open(pv, &cfg, err, sizeof err);
     if (rc) fprintf(stderr, "  open: %s\n", err);
     return rc;
+}
+
+static int open_prov(sk_provider *pv, const char *run, double interval_s) {
+    return open_prov_g(pv, run, interval_s, 0);
 }
 
 static sk_prov_aws_stats stats(const sk_provider *pv) {
@@ -263,14 +269,21 @@ static int b64_decode(const char *s, char *out, size_t cap) {
     return (int)n;
 }
 
-/* The user data EC2 keeps for an instance (DescribeInstanceAttribute userData), decoded. */
-static int user_data_of(const char *id, char *out, size_t cap) {
+/* A plain EC2 client straight to moto (behind the provider's back). */
+static sk_aws *moto_client(void) {
     sk_aws_config cfg = {.region = "us-east-1", .endpoint_url = moto_url, .max_attempts = 2};
     snprintf(cfg.creds.access_key, sizeof cfg.creds.access_key, "AKIDMOTO");
     snprintf(cfg.creds.secret_key, sizeof cfg.creds.secret_key, "motosecret");
     sk_aws *a = NULL;
     char err[256];
-    if (sk_aws_open(&a, &cfg, err, sizeof err)) return -1;
+    return sk_aws_open(&a, &cfg, err, sizeof err) ? NULL : a;
+}
+
+/* The user data EC2 keeps for an instance (DescribeInstanceAttribute userData), decoded. */
+static int user_data_of(const char *id, char *out, size_t cap) {
+    sk_aws *a = moto_client();
+    char err[256];
+    if (!a) return -1;
     sk_aws_params p;
     sk_aws_params_init(&p);
     sk_aws_params_add(&p, "InstanceId", id);
@@ -358,12 +371,9 @@ static void test_launch_list(void) {
  * and, in a fresh provider (a restarted controller, nothing refreshed yet), from a
  * DescribeInstances by tag:synkti:token - never a second RunInstances. */
 static void test_idempotent(void) {
-    sk_aws_config acfg = {.region = "us-east-1", .endpoint_url = moto_url, .max_attempts = 2};
-    snprintf(acfg.creds.access_key, sizeof acfg.creds.access_key, "AKIDMOTO");
-    snprintf(acfg.creds.secret_key, sizeof acfg.creds.secret_key, "motosecret");
-    sk_aws *a = NULL;
+    sk_aws *a = moto_client();
     char err[512];
-    ASSERT_EQ_INT(sk_aws_open(&a, &acfg, err, sizeof err), 0);
+    ASSERT_TRUE(a != NULL);
     sk_aws_instances l1 = {0}, l2 = {0};
     sk_aws_run_req r = {.image_id = MOTO_AMI, .instance_type = "t3.micro", .client_token = "raw-tok"};
     ASSERT_EQ_INT(sk_aws_run_instances(a, &r, &l1, err, sizeof err), 0);
@@ -589,6 +599,64 @@ static void test_rate_limit(void) {
     pv.close(pv.self);
 }
 
+/* EC2 is eventually consistent: an instance launched here that DescribeInstances does not list
+ * yet (hidden by the harness) stays in the view for launch_grace_s, then leaves it. */
+static void test_launch_grace(void) {
+    sk_provider pv;
+    ASSERT_EQ_INT(open_prov_g(&pv, "ec", 0.001, 2.0), 0);
+    char err[512];
+    ASSERT_EQ_INT(pv.refresh(pv.self, err, sizeof err), 0);
+    sk_pv_launch l1 = {"us-east-1a", "t3.micro", 1, "ec-1", "ec", "j", 0, NULL};
+    sk_pv_launch l2 = {"us-east-1a", "t3.micro", 1, "ec-2", "ec", "j", 0, NULL};
+    sk_pv_inst a, b;
+    ASSERT_EQ_INT(pv.launch(pv.self, &l1, &a, err, sizeof err), 0);
+    ASSERT_EQ_INT(pv.launch(pv.self, &l2, &b, err, sizeof err), 0);
+    ASSERT_EQ_INT(harness("hide", a.id), 0);
+    ASSERT_EQ_INT(pv.refresh(pv.self, err, sizeof err), 0);
+    sk_pv_inst v[4];
+    int n = pv.list(pv.self, "ec", v, 4);
+    ASSERT_EQ_INT(n, 2);
+    ASSERT_TRUE(find(v, n, a.id) && find(v, n, b.id));
+    nap_ms(2500);
+    ASSERT_EQ_INT(pv.refresh(pv.self, err, sizeof err), 0);
+    n = pv.list(pv.self, "ec", v, 4);
+    ASSERT_EQ_INT(n, 1);
+    ASSERT_TRUE(!find(v, n, a.id) && find(v, n, b.id));
+    pv.close(pv.self);
+}
+
+/* A stopped instance (not something synkti does; EC2 or an operator can): stopping/stopped map to
+ * shutting-down/terminated, with EC2's reason. */
+static void test_stopped(void) {
+    sk_provider pv;
+    ASSERT_EQ_INT(open_prov(&pv, "stp", 0.001), 0);
+    char err[512];
+    ASSERT_EQ_INT(pv.refresh(pv.self, err, sizeof err), 0);
+    sk_pv_launch l = {"us-east-1c", "t3.micro", 0, "stp-1", "stp", "j", 0, NULL};
+    sk_pv_inst o;
+    ASSERT_EQ_INT(pv.launch(pv.self, &l, &o, err, sizeof err), 0);
+    sk_aws *a = moto_client();
+    ASSERT_TRUE(a != NULL);
+    sk_aws_params p;
+    sk_aws_params_init(&p);
+    sk_aws_params_add(&p, "InstanceId.1", o.id);
+    char *body = NULL;
+    size_t len = 0;
+    int rc = sk_aws_call(a, "StopInstances", &p, &body, &len, err, sizeof err);
+    sk_aws_params_free(&p);
+    free(body);
+    sk_aws_close(a);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_EQ_INT(pv.refresh(pv.self, err, sizeof err), 0);
+    sk_pv_inst v[2];
+    ASSERT_EQ_INT(pv.list(pv.self, "stp", v, 2), 1);
+    printf("  stopped %s: state=%d reason=%s\n", v[0].id, (int)v[0].state, v[0].reason);
+    ASSERT_TRUE(v[0].state == SK_PV_SHUTTING_DOWN || v[0].state == SK_PV_TERMINATED);
+    ASSERT_TRUE(v[0].reason[0] != '\0' && !v[0].notice);
+    ASSERT_EQ_INT(pv.terminate(pv.self, o.id, err, sizeof err), 0);
+    pv.close(pv.self);
+}
+
 /* Current spot prices per zone (moto answers a constant 0.00001 for offered types). */
 static void test_spot_prices(void) {
     sk_provider pv;
@@ -621,6 +689,8 @@ int main(int argc, char **argv) {
         {"injected", test_injected},
         {"reclaim_terminate", test_reclaim_terminate},
         {"rate_limit", test_rate_limit},
+        {"launch_grace", test_launch_grace},
+        {"stopped", test_stopped},
         {"spot_prices", test_spot_prices},
         {NULL, NULL},
     };
