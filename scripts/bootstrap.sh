@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config git
       libgsl-dev libhdf5-dev libcsv-dev libcjson-dev libcyaml-dev libyaml-dev libssl-dev
-      libcurl4-openssl-dev libxml2-dev libsqlite3-dev libmicrohttpd-dev gnuplot-nox)
+      libcurl4-openssl-dev libxml2-dev libsqlite3-dev libmicrohttpd-dev gnuplot-nox chromium)
 JOBS=${JOBS:-$(nproc)}
 BUILD_DIR=${BUILD_DIR:-build}
 

@@ -27,6 +27,9 @@ int sk_cmd_fit_price(int argc, char **argv);
 int sk_bench_infer(int argc, char **argv);
 int sk_cmd_agent(int argc, char **argv);
 int sk_cmd_live(int argc, char **argv);
+int sk_cmd_submit(int argc, char **argv); /* cmd_submit.c: the live controller's HTTP clients */
+int sk_cmd_status(int argc, char **argv);
+int sk_cmd_cancel(int argc, char **argv);
 
 /* Monotonic wall clock in seconds. */
 double sk_cli_now(void);
