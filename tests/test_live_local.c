@@ -225,7 +225,7 @@ static void test_agent_interrupt_resume(void) {
     char *args2[22];
     memcpy(args2, args, sizeof args);
     args2[9] = "25";
-    sk_local_launch_req rq = {"local-1a", "local.cpu", 1, "tok-1", "run-A", 22, args};
+    sk_local_launch_req rq = {"local-1a", "local.cpu", 1, "tok-1", "run-A", 22, args, NULL};
     int rc = sk_local_launch(p, &rq, id1, sizeof id1, err, sizeof err);
     if (rc) sk_local_free(p);
     ASSERT_EQ_INT(rc, 0);
@@ -272,7 +272,7 @@ static void test_agent_interrupt_resume(void) {
     ASSERT_TRUE(!file_exists(out));
 
     /* a second instance in another zone resumes from the checkpoint */
-    sk_local_launch_req rq2 = {"local-1b", "local.cpu", 1, "tok-2", "run-A", 22, args2};
+    sk_local_launch_req rq2 = {"local-1b", "local.cpu", 1, "tok-2", "run-A", 22, args2, NULL};
     ASSERT_EQ_INT(sk_local_launch(p, &rq2, id2, sizeof id2, err, sizeof err), 0);
     ASSERT_TRUE(strcmp(id1, id2) != 0);
     rc = sk_local_wait(p, id2, 120);
@@ -316,7 +316,7 @@ static void test_provider_lifecycle(void) {
     for (int i = 0; i < 3; i++) {
         char tok[16];
         snprintf(tok, sizeof tok, "life-%d", i);
-        sk_local_launch_req rq = {"local-1a", "local.cpu", i != 2, tok, i < 2 ? "run-L" : "run-M", 16, long_args};
+        sk_local_launch_req rq = {"local-1a", "local.cpu", i != 2, tok, i < 2 ? "run-L" : "run-M", 16, long_args, NULL};
         ASSERT_EQ_INT(sk_local_launch(p, &rq, ids[i], sizeof ids[i], err, sizeof err), 0);
         sk_local_inst in;
         sk_local_describe(p, ids[i], &in);
@@ -326,7 +326,7 @@ static void test_provider_lifecycle(void) {
     }
     /* the same client token returns the same instance, launches nothing */
     char again[64];
-    sk_local_launch_req rq0 = {"local-1a", "local.cpu", 1, "life-0", "run-L", 16, long_args};
+    sk_local_launch_req rq0 = {"local-1a", "local.cpu", 1, "life-0", "run-L", 16, long_args, NULL};
     ASSERT_EQ_INT(sk_local_launch(p, &rq0, again, sizeof again, err, sizeof err), 0);
     ASSERT_TRUE(!strcmp(again, ids[0]));
     sk_local_inst l[8];
@@ -366,7 +366,7 @@ static void test_provider_sigkill_after_grace(void) {
     char err[512], id[64];
     sk_local_cfg cfg = {script, NULL, 1.0, 0.3, 0};
     ASSERT_EQ_INT(sk_local_new(&p, &cfg, err, sizeof err), 0);
-    sk_local_launch_req rq = {"local-1a", "t", 1, NULL, "run-K", 0, NULL};
+    sk_local_launch_req rq = {"local-1a", "t", 1, NULL, "run-K", 0, NULL, NULL};
     ASSERT_EQ_INT(sk_local_launch(p, &rq, id, sizeof id, err, sizeof err), 0);
     sk_local_inst in;
     sk_local_describe(p, id, &in);
@@ -389,7 +389,7 @@ static void test_provider_capacity(void) {
     sk_local_cfg cfg = {synkti_bin, NULL, 1.0, 5.0, 0};
     ASSERT_EQ_INT(sk_local_new(&p, &cfg, err, sizeof err), 0);
     ASSERT_EQ_INT(sk_local_set_capacity(p, "cap-1a", 1), 0);
-    sk_local_launch_req rq = {"cap-1a", "local.cpu", 1, NULL, "run-C", 16, long_args};
+    sk_local_launch_req rq = {"cap-1a", "local.cpu", 1, NULL, "run-C", 16, long_args, NULL};
     ASSERT_EQ_INT(sk_local_launch(p, &rq, a, sizeof a, err, sizeof err), 0);
     err[0] = 0;
     ASSERT_EQ_INT(sk_local_launch(p, &rq, b, sizeof b, err, sizeof err), SK_LOCAL_CAPACITY);
@@ -401,7 +401,7 @@ static void test_provider_capacity(void) {
     ASSERT_EQ_INT(sk_local_launch(p, &rq, b, sizeof b, err, sizeof err), 0); /* a slot is free again */
     /* scripted: the next 2 launches into cap-1b fail, the third works */
     ASSERT_EQ_INT(sk_local_fail_next(p, "cap-1b", 2), 0);
-    sk_local_launch_req rq2 = {"cap-1b", "local.cpu", 1, NULL, "run-C", 16, long_args};
+    sk_local_launch_req rq2 = {"cap-1b", "local.cpu", 1, NULL, "run-C", 16, long_args, NULL};
     ASSERT_EQ_INT(sk_local_launch(p, &rq2, c, sizeof c, err, sizeof err), SK_LOCAL_CAPACITY);
     ASSERT_EQ_INT(sk_local_launch(p, &rq2, c, sizeof c, err, sizeof err), SK_LOCAL_CAPACITY);
     ASSERT_EQ_INT(sk_local_launch(p, &rq2, c, sizeof c, err, sizeof err), 0);
@@ -470,7 +470,7 @@ static void test_agent_report_rebalance(void) {
     sk_local *p = NULL;
     sk_local_cfg cfg = {synkti_bin, NULL, 1.0, 5.0, 0};
     int ok = sk_local_new(&p, &cfg, err, sizeof err) == 0;
-    sk_local_launch_req rq = {"local-1a", "local.cpu", 1, NULL, "run-R", 18, args};
+    sk_local_launch_req rq = {"local-1a", "local.cpu", 1, NULL, "run-R", 18, args, NULL};
     ok = ok && sk_local_launch(p, &rq, id, sizeof id, err, sizeof err) == 0;
     ok = ok && wait_state(p, id, SK_LOCAL_RUNNING, 30);
     ok = ok && sk_local_rebalance(p, id) == 0;

@@ -15,7 +15,7 @@
 #include "sk_error.h"
 
 typedef struct {
-    const char *journal, *synkti;
+    const char *journal, *synkti, *results;
     int dry_run, max_instances, yes;
     double spend_cap;
 } sk_live_cli;
@@ -27,6 +27,7 @@ static const sk_opt sk_live_optab[] = {
     {"spend-cap", 0, SK_OPT_DBL, offsetof(sk_live_cli, spend_cap), "USD", "terminate everything when the spend reaches this (0: none)", 0, 1e9},
     {"yes", 'y', SK_OPT_FLAG, offsetof(sk_live_cli, yes), NULL, "do not ask for confirmation (provider aws)", 0, 0},
     {"synkti", 0, SK_OPT_STR, offsetof(sk_live_cli, synkti), "PATH", "synkti binary for the agents (default: this one)", 0, 0},
+    {"results", 'o', SK_OPT_STR, offsetof(sk_live_cli, results), "FILE.h5", "write the run's results in the simulator's HDF5 schema", 0, 0},
     {NULL, 0, 0, 0, NULL, NULL, 0, 0},
 };
 
@@ -43,6 +44,19 @@ static const char sk_live_usage[] =
     "  synkti live run.yaml --dry-run\n"
     "  synkti live run.yaml --journal run.db --spend-cap 5    # kill it, run it again: it resumes\n";
 
+/* Ask before a run touches a real AWS account (stdin a terminal: y/N; otherwise refuse). */
+static int sk_live_confirm(const sk_live_cfg *c) {
+    fprintf(stderr, "synkti live: %s will launch real EC2 instances in %s (%d zone(s), up to %s instance(s)) with the "
+                    "credentials of this environment. Continue? [y/N] ",
+            c->path, c->aws_region, c->nzones, c->max_instances ? "max_instances" : "unlimited");
+    if (!isatty(0)) {
+        fprintf(stderr, "\nsynkti live: stdin is not a terminal: pass --yes to confirm\n");
+        return 0;
+    }
+    char line[16];
+    return fgets(line, sizeof line, stdin) && (line[0] == 'y' || line[0] == 'Y');
+}
+
 static volatile sig_atomic_t sk_live_stop;
 static void sk_live_on_signal(int sig) { (void)sig, sk_live_stop = 1; }
 static void sk_live_print(void *ctx, const char *text) {
@@ -51,7 +65,7 @@ static void sk_live_print(void *ctx, const char *text) {
 }
 
 int sk_cmd_live(int argc, char **argv) {
-    sk_live_cli o = {NULL, NULL, 0, 0, 0, 0};
+    sk_live_cli o = {0};
     int npos = 0, rc = sk_opts_parse("live", sk_live_usage, sk_live_optab, &o, argc, argv, &npos);
     if (rc) return rc > 0 ? 0 : sk_exit_code(rc);
     if (npos != 1) {
@@ -64,10 +78,10 @@ int sk_cmd_live(int argc, char **argv) {
         fprintf(stderr, "synkti live: %s\n", err);
         return sk_exit_code(rc);
     }
-    if (strcmp(c.provider, "local")) {
-        fprintf(stderr, "synkti live: %s: provider %s: not yet (only the local provider is implemented)\n", argv[0], c.provider);
+    if (!strcmp(c.provider, "aws") && !o.dry_run && !o.yes && !sk_live_confirm(&c)) {
+        fprintf(stderr, "synkti live: not confirmed; nothing was launched\n");
         sk_live_cfg_free(&c);
-        return sk_exit_code(SK_ENOTSUP);
+        return sk_exit_code(SK_EUSAGE);
     }
     if (!o.synkti) {
         ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
@@ -80,8 +94,9 @@ int sk_cmd_live(int argc, char **argv) {
     sa.sa_handler = sk_live_on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sk_live_opts lo = {o.synkti, o.journal ? o.journal : jpath, o.dry_run, o.max_instances, o.spend_cap, &sk_live_stop,
-                       sk_live_print, o.dry_run ? stdout : stderr};
+    sk_live_opts lo = {.synkti = o.synkti, .journal = o.journal ? o.journal : jpath, .dry_run = o.dry_run,
+                       .max_instances = o.max_instances, .spend_cap = o.spend_cap, .stop = &sk_live_stop,
+                       .line = sk_live_print, .ctx = o.dry_run ? stdout : stderr, .results = o.results};
     sk_live_result r;
     fprintf(stderr, "synkti live: %s: policy %s, %d zone(s), %d job(s), provider %s%s\n", argv[0], c.policy, c.nzones, c.njobs,
            c.provider, o.dry_run ? " (dry run)" : "");
@@ -92,6 +107,13 @@ int sk_cmd_live(int argc, char **argv) {
                "%d gone, %d notices, %d orphans, %d reconciled; spend $%.4f%s\n",
                r.completed, r.failed, r.abandoned, r.pending, r.launches, r.launch_fail, r.terminations, r.gone, r.notices,
                r.orphans, r.reconciled, r.spend, r.capped ? " (cap reached)" : "");
+    if (!o.dry_run && (rc == 0 || rc == SK_EINTR)) {
+        printf("adopted %d; decisions %d: policy p50 %.1f us p99 %.1f us max %.1f us (with actions p50 %.1f us p99 %.1f us)\n",
+               r.adopted, r.decisions, r.dec_p50_us, r.dec_p99_us, r.dec_max_us, r.dec_all_p50_us, r.dec_all_p99_us);
+        if (r.notice_ckpts)
+            printf("notice to checkpoint: %d, p50 %.3f s, max %.3f s (wall)\n", r.notice_ckpts, r.notice_ckpt_p50_s,
+                   r.notice_ckpt_max_s);
+    }
     sk_live_cfg_free(&c);
     return sk_exit_code(rc);
 }

@@ -22,18 +22,28 @@
 #define SK_LIVE_MAXJ 32
 #define SK_LIVE_MAXP 16 /* policy parameters set in the file */
 #define SK_LIVE_MAXI 16 /* scripted interruptions */
+#define SK_LIVE_MAXK 8  /* instances of one job (shards) */
 
 typedef struct sk_live_zone {
     char name[64];
     double spot_price, od_price; /* $/h */
     int slots;                   /* local capacity (0: unlimited) */
+    /* spot availability (local provider): none, or a count trace replayed / a model drawn in
+     * policy time; the zone's spot capacity follows it and instances above it are interrupted */
+    char avail_kind[16];         /* "" none | "trace" | "markov" | "hazard" */
+    char avail_file[1024];       /* trace: a file sk_count_trace_load reads */
+    double avail_a, avail_b;     /* markov: up and down rates per hour; hazard: rate per hour */
+    int avail_scale;             /* trace: instances per trace count (default 1) */
 } sk_live_zone;
 
 typedef struct sk_live_job {
     char name[64];
-    int tokens;  /* the job's work: tokens per sequence (`synkti agent --tokens`) */
-    int argc;    /* further `synkti agent` arguments (--model, --prompts, ...) */
-    char **argv; /* owned */
+    int tokens;        /* the job's work: tokens per sequence (`synkti agent --tokens`) */
+    int instances;     /* K >= 1: shards on K instances, prompts split round robin (default 1) */
+    double deadline_s; /* policy seconds from arrival (0: none) */
+    double work_s;     /* policy seconds of work the policy sees (default: tokens, 1 s a token) */
+    int argc;          /* further `synkti agent` arguments (--model, --prompts, ...) */
+    char **argv;       /* owned */
 } sk_live_job;
 
 typedef struct sk_live_intr {
@@ -63,6 +73,15 @@ typedef struct sk_live_cfg {
     sk_live_intr intr[SK_LIVE_MAXI];
     int nintr;
     char sha256[65]; /* of the file's bytes: the journal's config hash */
+    char http[80];       /* "ADDR:PORT" the controller serves on ("off": none; default 127.0.0.1:8470) */
+    char token_file[1024]; /* bearer token for POSTs (default WORK/token, created 0600) */
+    int max_instances;   /* the run file's cap (the CLI's --max-instances wins when set) */
+    double notice_s;     /* notice of availability-driven interruptions, policy s (default 120) */
+    double capacity_ttl_s; /* a zone that refused spot is not tried again for this long (policy s; default 60) */
+    /* provider aws */
+    char aws_region[32], aws_endpoint[256], aws_profile[64], aws_image[64], aws_key[64], aws_subnet[64],
+        aws_sg[64], aws_user_data[1024], aws_max_price[32];
+    double aws_describe_s; /* DescribeInstances at most this often (wall s; default 5) */
 } sk_live_cfg;
 
 /* Read a run file. 0, or SK_ENOINPUT / SK_ECONFIG ("FILE:LINE: key: reason") / SK_ENOMEM. */
@@ -78,13 +97,21 @@ typedef struct sk_live_opts {
     const volatile sig_atomic_t *stop; /* set: terminate everything, return SK_EINTR */
     void (*line)(void *ctx, const char *text); /* progress lines (NULL: none) */
     void *ctx;
+    const char *results; /* HDF5 results file in the simulator's schema (NULL: none) */
+    const char *url_file; /* write the HTTP server's URL here once it listens (NULL: WORK/controller.url) */
 } sk_live_opts;
 
 typedef struct sk_live_result {
     int completed, failed, abandoned, pending; /* jobs by final state (pending: not terminal) */
     int launches, launch_fail, terminations, gone, notices;
-    int orphans;    /* agents of a dead controller terminated at start */
+    int orphans;    /* instances of a dead controller terminated at start */
+    int adopted;    /* instances of a dead controller adopted at start (kept running) */
     int reconciled; /* reconcile actions applied at start */
+    int decisions;  /* policy calls this session */
+    double dec_p50_us, dec_p99_us, dec_max_us;    /* the policy's own time per call (actions excluded) */
+    double dec_all_p50_us, dec_all_p99_us;        /* the same with its actions (journal writes, queueing) */
+    int notice_ckpts;                             /* notices followed by a checkpoint, this session */
+    double notice_ckpt_p50_s, notice_ckpt_max_s;  /* notice raised/seen -> checkpoint journaled, wall s */
     double spend;   /* $: instance-seconds (policy time) x per-second prices, this session */
     int capped;     /* the spend cap was reached */
 } sk_live_result;

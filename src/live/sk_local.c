@@ -16,7 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
 #include "live/sk_imds.h"
+#include "live/sk_provider.h"
 #include "sk_error.h"
 
 extern char **environ;
@@ -32,6 +35,7 @@ typedef struct {
 typedef struct {
     char zone[64];
     int slots, fail_next;
+    int spot_slots; /* spot capacity (-1: unlimited) */
 } sk_local_zone;
 
 struct sk_local {
@@ -97,6 +101,7 @@ static sk_local_zone *sk_local_zone_get(sk_local *p, const char *zone) {
     memset(z, 0, sizeof *z);
     snprintf(z->zone, sizeof z->zone, "%s", zone);
     z->slots = p->default_slots;
+    z->spot_slots = -1;
     return z;
 }
 
@@ -104,6 +109,14 @@ int sk_local_set_capacity(sk_local *p, const char *zone, int slots) {
     pthread_mutex_lock(&p->mu);
     sk_local_zone *z = sk_local_zone_get(p, zone);
     if (z) z->slots = slots > 0 ? slots : 0;
+    pthread_mutex_unlock(&p->mu);
+    return z ? 0 : SK_ENOMEM;
+}
+
+int sk_local_set_spot_capacity(sk_local *p, const char *zone, int n) {
+    pthread_mutex_lock(&p->mu);
+    sk_local_zone *z = sk_local_zone_get(p, zone);
+    if (z) z->spot_slots = n < 0 ? -1 : n;
     pthread_mutex_unlock(&p->mu);
     return z ? 0 : SK_ENOMEM;
 }
@@ -116,34 +129,52 @@ int sk_local_fail_next(sk_local *p, const char *zone, int n) {
     return z ? 0 : SK_ENOMEM;
 }
 
+static int sk_local_pid_is(pid_t pid, const char *id, const char *run_id);
+static int sk_local_grow(sk_local *p);
+
 static sk_local_rec *sk_local_find(sk_local *p, const char *id) {
     for (int i = 0; i < p->n; i++)
         if (!strcmp(p->v[i].pub.id, id)) return &p->v[i];
     return NULL;
 }
 
-/* The environment of a child: ours without SYNKTI_IMDS_URL / SYNKTI_INSTANCE_ID, plus both. */
-static char **sk_local_env(const char *url, const char *id) {
+/* The environment of a child: ours without any SYNKTI_<tag> variable, plus the instance's tags. */
+static const char *const sk_local_tagvars[] = {"SYNKTI_IMDS_URL=", "SYNKTI_INSTANCE_ID=", "SYNKTI_RUN_ID=",
+                                               "SYNKTI_CLIENT_TOKEN=", "SYNKTI_ZONE=", "SYNKTI_SPOT=",
+                                               "SYNKTI_TYPE=", "SYNKTI_JOB="};
+#define SK_LOCAL_NTAG ((int)(sizeof sk_local_tagvars / sizeof sk_local_tagvars[0]))
+
+static void sk_local_env_free(char **e) {
+    if (!e) return;
+    size_t k = 0;
+    while (e[k]) k++;
+    for (size_t i = k >= SK_LOCAL_NTAG ? k - SK_LOCAL_NTAG : 0; i < k; i++) free(e[i]);
+    free(e);
+}
+
+static char **sk_local_env(const sk_local_inst *in) {
     size_t n = 0;
     while (environ && environ[n]) n++;
-    char **e = calloc(n + 3, sizeof *e);
+    char **e = calloc(n + SK_LOCAL_NTAG + 1, sizeof *e);
     if (!e) return NULL;
     size_t k = 0;
-    for (size_t i = 0; i < n; i++)
-        if (strncmp(environ[i], "SYNKTI_IMDS_URL=", 16) && strncmp(environ[i], "SYNKTI_INSTANCE_ID=", 19))
-            e[k++] = environ[i];
-    size_t lu = strlen(url) + 17, li = strlen(id) + 20;
-    e[k] = malloc(lu);
-    e[k + 1] = malloc(li);
-    if (!e[k] || !e[k + 1]) {
-        free(e[k]);
-        free(e[k + 1]);
-        free(e);
-        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        int tag = 0;
+        for (int t = 0; t < SK_LOCAL_NTAG; t++) tag |= !strncmp(environ[i], sk_local_tagvars[t], strlen(sk_local_tagvars[t]));
+        if (!tag) e[k++] = environ[i];
     }
-    snprintf(e[k], lu, "SYNKTI_IMDS_URL=%s", url);
-    snprintf(e[k + 1], li, "SYNKTI_INSTANCE_ID=%s", id);
-    e[k + 2] = NULL;
+    const char *val[SK_LOCAL_NTAG] = {in->imds_url, in->id, in->run_id, in->client_token, in->zone,
+                                      in->spot ? "1" : "0", in->type, in->job};
+    for (int t = 0; t < SK_LOCAL_NTAG; t++) {
+        size_t l = strlen(sk_local_tagvars[t]) + strlen(val[t]) + 1;
+        if (!(e[k] = malloc(l))) {
+            for (size_t i = k - (size_t)t; i < k; i++) free(e[i]);
+            free(e);
+            return NULL;
+        }
+        snprintf(e[k++], l, "%s%s", sk_local_tagvars[t], val[t]);
+    }
+    e[k] = NULL;
     return e;
 }
 
@@ -165,8 +196,16 @@ int sk_local_launch(sk_local *p, const sk_local_launch_req *req, char *id_out, s
         if (err) snprintf(err, errlen, "local provider: out of memory");
         goto out;
     }
-    int used = 0;
-    for (int i = 0; i < p->n; i++) used += p->v[i].pub.state != SK_LOCAL_TERMINATED && !strcmp(p->v[i].pub.zone, zone);
+    int used = 0, spots = 0;
+    for (int i = 0; i < p->n; i++)
+        if (p->v[i].pub.state != SK_LOCAL_TERMINATED && !strcmp(p->v[i].pub.zone, zone)) used++, spots += p->v[i].pub.spot;
+    if (req->spot && z->spot_slots >= 0 && spots >= z->spot_slots && !z->fail_next) {
+        if (err)
+            snprintf(err, errlen, "InsufficientInstanceCapacity: there is no spot capacity in zone %s (%d of %d spot slots in use)",
+                     zone, spots, z->spot_slots);
+        rc = SK_LOCAL_CAPACITY;
+        goto out;
+    }
     if (z->fail_next > 0 || (z->slots > 0 && used >= z->slots)) {
         if (z->fail_next > 0) z->fail_next--;
         if (err)
@@ -176,15 +215,10 @@ int sk_local_launch(sk_local *p, const sk_local_launch_req *req, char *id_out, s
         rc = SK_LOCAL_CAPACITY;
         goto out;
     }
-    if (p->n == p->cap) {
-        int nc = p->cap ? 2 * p->cap : 16;
-        sk_local_rec *nv = realloc(p->v, (size_t)nc * sizeof *nv);
-        if (!nv) {
-            rc = SK_ENOMEM;
-            if (err) snprintf(err, errlen, "local provider: out of memory");
-            goto out;
-        }
-        p->v = nv, p->cap = nc;
+    if (sk_local_grow(p) < 0) {
+        rc = SK_ENOMEM;
+        if (err) snprintf(err, errlen, "local provider: out of memory");
+        goto out;
     }
     sk_local_rec r;
     memset(&r, 0, sizeof r);
@@ -193,6 +227,7 @@ int sk_local_launch(sk_local *p, const sk_local_launch_req *req, char *id_out, s
     snprintf(r.pub.type, sizeof r.pub.type, "%s", req->instance_type ? req->instance_type : "local.cpu");
     snprintf(r.pub.client_token, sizeof r.pub.client_token, "%s", req->client_token ? req->client_token : "");
     snprintf(r.pub.run_id, sizeof r.pub.run_id, "%s", req->run_id ? req->run_id : "");
+    snprintf(r.pub.job, sizeof r.pub.job, "%s", req->job ? req->job : "");
     r.pub.spot = req->spot;
     r.pub.exit_status = -1;
     struct timespec ts;
@@ -201,9 +236,10 @@ int sk_local_launch(sk_local *p, const sk_local_launch_req *req, char *id_out, s
     sk_imds_cfg ic = {r.pub.id, r.pub.zone, r.pub.type, r.pub.spot};
     if ((rc = sk_imds_start(&r.imds, &ic, 0, err, errlen)) < 0) goto out;
     snprintf(r.pub.imds_url, sizeof r.pub.imds_url, "%s", sk_imds_url(r.imds));
+    r.pub.imds_port = sk_imds_port(r.imds);
 
     char **argv = calloc((size_t)req->argc + 3, sizeof *argv);
-    char **envp = sk_local_env(r.pub.imds_url, r.pub.id);
+    char **envp = sk_local_env(&r.pub);
     char *logp = NULL;
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
@@ -239,13 +275,7 @@ int sk_local_launch(sk_local *p, const sk_local_launch_req *req, char *id_out, s
     snprintf(id_out, idlen, "%s", r.pub.id);
 spawn_done:
     posix_spawn_file_actions_destroy(&fa);
-    if (envp) {
-        size_t k = 0;
-        while (envp[k]) k++;
-        free(envp[k - 1]);
-        free(envp[k - 2]);
-        free(envp);
-    }
+    sk_local_env_free(envp);
     free(argv);
     free(logp);
     if (rc < 0) sk_imds_stop(r.imds);
@@ -261,7 +291,107 @@ static void sk_local_term(sk_local *p, sk_local_rec *r, const char *reason) {
     r->pub.state = SK_LOCAL_SHUTTING_DOWN;
     r->term_sent = 1;
     r->kill_at = sk_local_mono() + p->grace;
-    if (r->pub.pid > 0) kill(r->pub.pid, SIGTERM);
+    if (r->pub.pid > 0 && (!r->pub.foreign || sk_local_pid_is(r->pub.pid, r->pub.id, NULL))) kill(r->pub.pid, SIGTERM);
+}
+
+/* Is pid a live (not zombie) process whose environment holds SYNKTI_INSTANCE_ID=id (id NULL: any
+ * id, copied to id_out)? The environment goes to env (NUL-separated, *envlen bytes) when given. */
+static int sk_local_proc_env(pid_t pid, char *buf, size_t cap, size_t *len) {
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    FILE *f = fopen(path, "r");
+    if (!f) return 0;
+    size_t n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *rp = strrchr(buf, ')');
+    if (!rp || rp[1] != ' ' || rp[2] == 'Z' || rp[2] == 'X') return 0;
+    snprintf(path, sizeof path, "/proc/%ld/environ", (long)pid);
+    if (!(f = fopen(path, "r"))) return 0;
+    n = fread(buf, 1, cap - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    *len = n;
+    return 1;
+}
+/* The value of NAME= in a NUL-separated environment, or NULL. */
+static const char *sk_local_envget(const char *env, size_t n, const char *name) {
+    size_t nl = strlen(name);
+    for (size_t i = 0; i < n; i += strlen(env + i) + 1)
+        if (!strncmp(env + i, name, nl)) return env + i + nl;
+    return NULL;
+}
+static int sk_local_pid_is(pid_t pid, const char *id, const char *run_id) {
+    char buf[16384];
+    size_t n = 0;
+    if (!sk_local_proc_env(pid, buf, sizeof buf, &n)) return 0;
+    const char *v = sk_local_envget(buf, n, "SYNKTI_INSTANCE_ID=");
+    const char *r = sk_local_envget(buf, n, "SYNKTI_RUN_ID=");
+    return v && (!id || !strcmp(v, id)) && (!run_id || (r && !strcmp(r, run_id)));
+}
+
+static int sk_local_grow(sk_local *p) {
+    if (p->n < p->cap) return 0;
+    int nc = p->cap ? 2 * p->cap : 16;
+    sk_local_rec *nv = realloc(p->v, (size_t)nc * sizeof *nv);
+    if (!nv) return SK_ENOMEM;
+    p->v = nv, p->cap = nc;
+    return 0;
+}
+
+int sk_local_discover(sk_local *p, const char *run_id) {
+    DIR *d = opendir("/proc");
+    if (!d) return 0;
+    int added = 0;
+    struct dirent *de;
+    static char buf[65536];
+    pthread_mutex_lock(&p->mu);
+    while ((de = readdir(d))) {
+        char *end;
+        long pid = strtol(de->d_name, &end, 10);
+        size_t n = 0;
+        if (*end || pid <= 1 || pid == (long)getpid() || !sk_local_proc_env((pid_t)pid, buf, sizeof buf, &n)) continue;
+        const char *rid = sk_local_envget(buf, n, "SYNKTI_RUN_ID="), *id = sk_local_envget(buf, n, "SYNKTI_INSTANCE_ID=");
+        if (!rid || !id || !*id || strcmp(rid, run_id) || sk_local_find(p, id) || sk_local_grow(p)) continue;
+        sk_local_rec r;
+        memset(&r, 0, sizeof r);
+        const char *v;
+        snprintf(r.pub.id, sizeof r.pub.id, "%s", id);
+        snprintf(r.pub.run_id, sizeof r.pub.run_id, "%s", rid);
+        if ((v = sk_local_envget(buf, n, "SYNKTI_ZONE="))) snprintf(r.pub.zone, sizeof r.pub.zone, "%s", v);
+        if ((v = sk_local_envget(buf, n, "SYNKTI_TYPE="))) snprintf(r.pub.type, sizeof r.pub.type, "%s", v);
+        if ((v = sk_local_envget(buf, n, "SYNKTI_JOB="))) snprintf(r.pub.job, sizeof r.pub.job, "%s", v);
+        if ((v = sk_local_envget(buf, n, "SYNKTI_CLIENT_TOKEN=")))
+            snprintf(r.pub.client_token, sizeof r.pub.client_token, "%s", v);
+        if ((v = sk_local_envget(buf, n, "SYNKTI_IMDS_URL=")) && strrchr(v, ':')) r.pub.imds_port = atoi(strrchr(v, ':') + 1);
+        r.pub.spot = (v = sk_local_envget(buf, n, "SYNKTI_SPOT=")) && !strcmp(v, "1");
+        r.pub.pid = (pid_t)pid;
+        r.pub.exit_status = -1;
+        r.pub.state = SK_LOCAL_RUNNING;
+        r.pub.foreign = 1;
+        p->v[p->n++] = r;
+        added++;
+    }
+    pthread_mutex_unlock(&p->mu);
+    closedir(d);
+    return added;
+}
+
+int sk_local_adopt(sk_local *p, const char *id, char *err, size_t errlen) {
+    pthread_mutex_lock(&p->mu);
+    sk_local_rec *r = sk_local_find(p, id);
+    int rc = 0;
+    if (!r) rc = SK_ENOENT, snprintf(err, errlen, "local provider: no instance %s", id);
+    else if (r->pub.state >= SK_LOCAL_SHUTTING_DOWN)
+        rc = SK_EIO, snprintf(err, errlen, "local provider: %s is %s", id, sk_local_state_name(r->pub.state));
+    else if (!r->imds) {
+        sk_imds_cfg ic = {r->pub.id, r->pub.zone, r->pub.type, r->pub.spot};
+        if (r->pub.imds_port <= 0) rc = SK_EIO, snprintf(err, errlen, "local provider: %s has no metadata port", id);
+        else if ((rc = sk_imds_start(&r->imds, &ic, r->pub.imds_port, err, errlen)) == 0)
+            snprintf(r->pub.imds_url, sizeof r->pub.imds_url, "%s", sk_imds_url(r->imds));
+    }
+    pthread_mutex_unlock(&p->mu);
+    return rc;
 }
 
 static int sk_local_poll_locked(sk_local *p) {
@@ -271,9 +401,10 @@ static int sk_local_poll_locked(sk_local *p) {
         sk_local_rec *r = &p->v[i];
         if (r->pub.state == SK_LOCAL_TERMINATED) continue;
         int st;
-        pid_t w = r->pub.pid > 0 ? waitpid(r->pub.pid, &st, WNOHANG) : -1;
-        if (w == r->pub.pid || (w < 0 && errno == ECHILD)) {
-            r->pub.exit_status = w == r->pub.pid ? (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)) : -1;
+        pid_t w = r->pub.pid > 0 && !r->pub.foreign ? waitpid(r->pub.pid, &st, WNOHANG) : -1;
+        if (r->pub.foreign && r->pub.pid > 0 && sk_local_pid_is(r->pub.pid, r->pub.id, NULL)) w = 0;
+        if (w == r->pub.pid || (w < 0 && (errno == ECHILD || r->pub.foreign))) {
+            r->pub.exit_status = w == r->pub.pid && w > 0 ? (WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st)) : -1;
             r->pub.pid = 0;
             r->pub.state = SK_LOCAL_TERMINATED;
             if (!r->pub.reason[0])
@@ -285,10 +416,10 @@ static int sk_local_poll_locked(sk_local *p) {
             continue;
         }
         live++;
-        if (r->pub.state == SK_LOCAL_PENDING && sk_imds_tokens_issued(r->imds) > 0) r->pub.state = SK_LOCAL_RUNNING;
+        if (r->pub.state == SK_LOCAL_PENDING && r->imds && sk_imds_tokens_issued(r->imds) > 0) r->pub.state = SK_LOCAL_RUNNING;
         if (r->deadline_at > 0 && now >= r->deadline_at) sk_local_term(p, r, "Server.SpotInstanceTermination");
         if (r->term_sent && r->kill_at > 0 && now >= r->kill_at) {
-            kill(r->pub.pid, SIGKILL);
+            if (!r->pub.foreign || sk_local_pid_is(r->pub.pid, r->pub.id, NULL)) kill(r->pub.pid, SIGKILL);
             r->kill_at = 0; /* once; the reap above finishes it */
         }
     }
@@ -336,7 +467,7 @@ int sk_local_interrupt(sk_local *p, const char *id, double notice_s) {
     int rc = !r ? SK_ENOENT : (!r->pub.spot || r->pub.state >= SK_LOCAL_SHUTTING_DOWN) ? SK_EUSAGE : 0;
     if (!rc && !r->pub.interrupted) {
         double wall = (notice_s > 0 ? notice_s : 0) * p->scale;
-        sk_imds_notice(r->imds, wall);
+        if (r->imds) sk_imds_notice(r->imds, wall);
         r->pub.interrupted = 1;
         r->deadline_at = sk_local_mono() + wall;
     }
@@ -381,4 +512,73 @@ void sk_local_free(sk_local *p) {
     free(p->synkti);
     free(p->log_dir);
     free(p);
+}
+
+/* ---- the provider table (live/sk_provider.h) ---- */
+
+static void sk_local_to_pv(const sk_local_inst *in, sk_pv_inst *o) {
+    memset(o, 0, sizeof *o);
+    snprintf(o->id, sizeof o->id, "%s", in->id);
+    snprintf(o->zone, sizeof o->zone, "%s", in->zone);
+    snprintf(o->type, sizeof o->type, "%s", in->type);
+    snprintf(o->client_token, sizeof o->client_token, "%s", in->client_token);
+    snprintf(o->run_id, sizeof o->run_id, "%s", in->run_id);
+    snprintf(o->job, sizeof o->job, "%s", in->job);
+    snprintf(o->reason, sizeof o->reason, "%s", in->reason);
+    o->spot = in->spot;
+    o->state = in->state == SK_LOCAL_PENDING   ? SK_PV_PENDING
+               : in->state == SK_LOCAL_RUNNING ? SK_PV_RUNNING
+               : in->state == SK_LOCAL_SHUTTING_DOWN ? SK_PV_SHUTTING_DOWN
+                                                     : SK_PV_TERMINATED;
+    o->notice = in->interrupted;
+    o->exit_status = in->exit_status;
+    o->pid = (long)in->pid;
+    o->port = in->imds_port;
+}
+
+static int sk_lp_launch(void *self, const sk_pv_launch *q, sk_pv_inst *out, char *err, size_t errlen) {
+    sk_local_launch_req r = {q->zone, q->instance_type, q->spot, q->client_token, q->run_id, q->argc, q->argv, q->job};
+    char id[40];
+    int rc = sk_local_launch(self, &r, id, sizeof id, err, errlen);
+    if (rc == SK_LOCAL_CAPACITY) return SK_PV_CAPACITY;
+    if (rc < 0) return rc;
+    sk_local_inst in;
+    if ((rc = sk_local_describe(self, id, &in)) < 0) return rc;
+    sk_local_to_pv(&in, out);
+    return 0;
+}
+static int sk_lp_terminate(void *self, const char *id, char *err, size_t errlen) {
+    int rc = sk_local_terminate(self, id);
+    if (rc < 0) snprintf(err, errlen, "local provider: no instance %s", id);
+    return rc;
+}
+static int sk_lp_refresh(void *self, char *err, size_t errlen) {
+    (void)err, (void)errlen;
+    sk_local_poll(self);
+    return 0;
+}
+static int sk_lp_list(void *self, const char *run_id, sk_pv_inst *out, int max) {
+    int n = sk_local_list(self, run_id, NULL, 0);
+    if (!out || max <= 0) return n;
+    sk_local_inst *v = malloc(((size_t)n + 1) * sizeof *v);
+    if (!v) return SK_ENOMEM;
+    n = sk_local_list(self, run_id, v, n);
+    for (int i = 0; i < n && i < max; i++) sk_local_to_pv(&v[i], &out[i]);
+    free(v);
+    return n;
+}
+static int sk_lp_adopt(void *self, const sk_pv_inst *in, char *err, size_t errlen) { return sk_local_adopt(self, in->id, err, errlen); }
+static int sk_lp_interrupt(void *self, const char *id, double notice_s, char *err, size_t errlen) {
+    int rc = sk_local_interrupt(self, id, notice_s);
+    if (rc < 0) snprintf(err, errlen, "local provider: cannot interrupt %s: %s", id, sk_strerror(rc));
+    return rc;
+}
+static int sk_lp_set_capacity(void *self, const char *zone, int slots) {
+    return sk_local_set_spot_capacity(self, zone, slots);
+}
+static void sk_lp_close(void *self) { (void)self; }
+
+void sk_local_provider(sk_local *p, sk_provider *out) {
+    *out = (sk_provider){"local", p, sk_lp_launch, sk_lp_terminate, sk_lp_refresh, sk_lp_list, sk_lp_adopt,
+                         sk_lp_interrupt, sk_lp_set_capacity, sk_lp_close};
 }

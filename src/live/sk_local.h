@@ -52,6 +52,7 @@ typedef struct sk_local_launch_req {
     const char *run_id;       /* tag synkti:run-id (may be NULL) */
     int argc;                 /* job arguments after `synkti agent` */
     char *const *argv;
+    const char *job;          /* tag synkti:job (may be NULL) */
 } sk_local_launch_req;
 
 typedef struct sk_local_inst {
@@ -64,6 +65,9 @@ typedef struct sk_local_inst {
     char imds_url[48];   /* "" once terminated */
     double launch_time;  /* wall clock, epoch seconds */
     int interrupted;     /* a notice was raised */
+    int foreign;         /* found by sk_local_discover: another (dead) controller's child */
+    int imds_port;       /* the port its agent polls (kept across controllers) */
+    char job[64];        /* tag synkti:job */
 } sk_local_inst;
 
 const char *sk_local_state_name(sk_local_state s); /* "pending", "running", "shutting-down", "terminated" */
@@ -71,6 +75,9 @@ const char *sk_local_state_name(sk_local_state s); /* "pending", "running", "shu
 int sk_local_new(sk_local **p, const sk_local_cfg *cfg, char *err, size_t errlen);
 /* Slots in a zone (0 = unlimited). */
 int sk_local_set_capacity(sk_local *p, const char *zone, int slots);
+/* Spot capacity of a zone (-1: unlimited, the default): a spot launch into a zone with n live spot
+ * instances fails with SK_LOCAL_CAPACITY. The owner lowers it to follow an availability trace. */
+int sk_local_set_spot_capacity(sk_local *p, const char *zone, int n);
 /* The next n launches into zone fail with SK_LOCAL_CAPACITY (a script; adds to what is left). */
 int sk_local_fail_next(sk_local *p, const char *zone, int n);
 /* Start an instance: 0 and its id in id_out ("i-local-<pid>-<seq>"); SK_LOCAL_CAPACITY; SK_EIO
@@ -95,6 +102,23 @@ int sk_local_rebalance(sk_local *p, const char *id);
 /* Poll until the instance is terminated or timeout_s wall seconds pass. 0, SK_ENOENT, SK_EINTR
  * (timed out). */
 int sk_local_wait(sk_local *p, const char *id, double timeout_s);
+/* The tags of an instance travel in its agent's environment (SYNKTI_RUN_ID, SYNKTI_INSTANCE_ID,
+ * SYNKTI_CLIENT_TOKEN, SYNKTI_ZONE, SYNKTI_SPOT, SYNKTI_TYPE, SYNKTI_JOB, SYNKTI_IMDS_URL), so a
+ * controller started after another one died finds that one's agents as EC2's DescribeInstances
+ * finds instances by tag: sk_local_discover scans /proc for live processes of this user carrying
+ * SYNKTI_RUN_ID=run_id and adds the ones it does not know, state running, foreign (not children:
+ * their end is seen in /proc, exit status unknown: -1). Returns how many were added. */
+int sk_local_discover(sk_local *p, const char *run_id);
+/* Adopt a foreign instance: its metadata endpoint is served again on the port its agent polls
+ * (notices reach it again). 0; SK_ENOENT; SK_EIO when the port cannot be bound (then terminate
+ * it). Terminating a foreign instance needs no adoption (by PID, identity checked in /proc). */
+int sk_local_adopt(sk_local *p, const char *id, char *err, size_t errlen);
+
+struct sk_provider;
+/* The provider table (live/sk_provider.h) over p (which stays owned by the caller: close in the
+ * table does nothing). run_id and job tags come with each launch request. */
+void sk_local_provider(sk_local *p, struct sk_provider *out);
+
 /* Terminate every live instance, wait for them (SIGKILL after the grace), reap, free. */
 void sk_local_free(sk_local *p);
 
