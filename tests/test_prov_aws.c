@@ -345,6 +345,9 @@ static void test_launch_list(void) {
     ASSERT_TRUE(!strcmp(la->client_token, "tok-a") && !strcmp(la->job, "job-a") && !strcmp(la->run_id, "r1"));
     ASSERT_TRUE(!strcmp(lb->client_token, "tok-b") && !strcmp(lb->job, "job-b"));
     ASSERT_TRUE(la->state == SK_PV_RUNNING || la->state == SK_PV_PENDING);
+    sk_pv_launch wrong = {"us-east-1b", "t3.micro", 0, "tok-w", "r2", "job-w", 0, NULL};
+    sk_pv_inst w;
+    ASSERT_EQ_INT(pv.launch(pv.self, &wrong, &w, err, sizeof err), SK_EUSAGE); /* r1's provider */
     ASSERT_EQ_INT(other.refresh(other.self, err, sizeof err), 0);
     ASSERT_EQ_INT(other.list(other.self, NULL, v, 8), 1);
     ASSERT_TRUE(!strcmp(v[0].id, x.id) && !strcmp(v[0].run_id, "r2"));

@@ -189,6 +189,9 @@ static int sk_pa_launch(void *self, const sk_pv_launch *req, sk_pv_inst *out, ch
     const char *token = req->client_token && *req->client_token ? req->client_token : NULL;
     const char *run = req->run_id && *req->run_id ? req->run_id : p->run_id;
     memset(out, 0, sizeof *out);
+    if (strcmp(run, p->run_id)) /* refresh would never list it: a leak */
+        return sk_errf(err, errlen, SK_EUSAGE, "aws launch: run id '%s' is not this provider's '%s'",
+                       run, p->run_id);
 
     /* idempotency: a token this provider has seen */
     pthread_mutex_lock(&p->mu);

@@ -1,7 +1,8 @@
 /* sk_prov_aws.h - the AWS EC2 provider behind the live controller: the sk_provider table
  * (live/sk_provider.h) over the EC2 Query API client (live/sk_aws). One provider serves one run.
  *
- *   launch     RunInstances, count 1, Placement.AvailabilityZone = the zone, spot through
+ *   launch     (req->run_id NULL or the provider's run id, else SK_EUSAGE)
+ *              RunInstances, count 1, Placement.AvailabilityZone = the zone, spot through
  *              InstanceMarketOptions, ClientToken = the request's token, tags synkti:run-id,
  *              synkti:job, synkti:token (the token again: moto does not honour ClientToken and
  *              sk_aws does not parse clientToken, so the tag is what reconciliation reads) and
