@@ -247,12 +247,12 @@ static trigger t_sql(const char *fire, const char *base, int nth, const char *wh
     return (trigger){TR_SQL, 0, fire, base, nth, what};
 }
 
-/* The deterministic plan: 12 delays stratified over (0, 0.95) of the run's length, every third one
+/* The deterministic plan: 12 delays stratified over (0, 0.8) of the run's length, every third one
  * followed by a second kill of the restart; then the state triggers, some of them twice. */
 static void make_plan(void) {
     rng_s = 12;
     for (int i = 0; i < 12; i++) {
-        plan[i][0] = t_delay(0.95 * (i + urand()) / 12.0);
+        plan[i][0] = t_delay(0.8 * (i + urand()) / 12.0);
         plan_n[i] = 1;
         if (i % 3 == 2) plan[i][plan_n[i]++] = t_delay(0.5 * urand());
     }
@@ -305,22 +305,26 @@ static int session(const trigger *tr, const char *dir, const char *jp, const cha
     argv[2] = path;
     int base = tr->kind == TR_SQL ? q_int(jp, tr->base) : 0;
     if (base < 0) base = 0; /* no journal yet */
-    double t0 = now_s();
+    double t0 = now_s(), reaped = t0;
     pid_t ctl = spawn(argv, log);
     if (ctl < 0) return *rc = -1, 0;
     for (;;) {
         int st;
         if (waitpid(ctl, &st, WNOHANG) == ctl) return *rc = status_code(st), 0;
         double t = now_s() - t0;
+        if (t + t0 - reaped > 0.02) { /* as init would: an adopted agent that exits must not stay a zombie */
+            reap_agents(ctl);
+            reaped = t + t0;
+        }
         int fire = tr->kind == TR_DELAY ? t >= tr->delay
                    : tr->kind == TR_SQL ? q_int(jp, tr->fire) >= base + tr->nth
                    : tr->kind == TR_DONE_GAP ? done_gap(dir, jp) : 0;
         if (t > 120) fire = 1; /* a hung controller: killed, and the account will say why */
         if (fire) {
-            kill(ctl, SIGKILL);
+            kill(ctl, SIGKILL); /* not reaped yet: the PID is still ours */
             *rc = wait_exit(ctl);
             *at = t;
-            return 1;
+            return *rc == 128 + SIGKILL; /* else it had exited by itself just before */
         }
         nap(tr->kind == TR_DELAY ? 0.002 : 0.001);
     }
@@ -386,7 +390,6 @@ static void one_trial(const char *tag, int ti, int strict) {
         if (killed) {
             kills++;
             dl += (size_t)snprintf(desc + dl, sizeof desc - dl, "%s%s %.2fs", kills > 1 ? ", " : "", tr->what, at);
-            ASSERT_EQ_INT(rc, 128 + SIGKILL);
             continue;
         }
         if (tr->kind != TR_NONE) /* exited (0 or an error) before the trigger */
@@ -397,12 +400,6 @@ static void one_trial(const char *tag, int ti, int strict) {
     if (rc != 0 && text) fprintf(stderr, "trial %d: session %d exit %d:\n%s", ti, sessions, rc, text);
     free(text);
     ASSERT_EQ_INT(rc, 0);
-    /* the agents the controllers left: every one is gone (reaped here); nothing else of ours runs */
-    reap_agents(0);
-    pid_t left[16];
-    int nleft = live_children(left, 16);
-    if (nleft) fprintf(stderr, "trial %d: %d process(es) left, first pid %ld\n", ti, nleft, (long)left[0]);
-    ASSERT_EQ_INT(nleft, 0);
     /* the journal's account */
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM run WHERE state='done'"), 1);
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE state NOT IN ('terminated','lost')"), 0);
@@ -439,6 +436,16 @@ static void one_trial(const char *tag, int ti, int strict) {
         ASSERT_TRUE(!pid_is_agent(pid, ids[i]));
     }
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances"), nlog - unrec);
+    /* nothing of ours runs: the agents the controllers left are gone, reaped here (an unrecorded
+     * one may still be dying of its dead IMDS: a bounded wait) */
+    pid_t left[16];
+    int nleft = 1;
+    for (int i = 0; i < 50 && nleft; i++) {
+        reap_agents(0);
+        if ((nleft = live_children(left, 16))) nap(0.02);
+    }
+    if (nleft) fprintf(stderr, "trial %d: %d process(es) left, first pid %ld\n", ti, nleft, (long)left[0]);
+    ASSERT_EQ_INT(nleft, 0);
     /* each job: completed once, its output byte-identical to the uninterrupted run; every `done` an
      * agent printed beyond the one that completed it is counted as redone work */
     int redone = 0;
