@@ -318,6 +318,14 @@ static void test_start(void) {
     char want[64];
     snprintf(want, sizeof want, "127.0.0.1:%d", g_port);
     ASSERT_STR_CONTAINS(err, want);
+    /* IPv6 loopback, bracketed or not (skipped where the machine has no ::1) */
+    if (sk_httpd_start(&h2, "[::1]", 0, NULL, &mock_api, err, sizeof err) == 0) {
+        ASSERT_TRUE(sk_httpd_port(h2) > 0);
+        sk_httpd_stop(h2);
+        h2 = NULL;
+    } else {
+        ASSERT_STR_CONTAINS(err, "[::1]:0");
+    }
     rc = sk_httpd_start(&h2, "no-such-addr", 0, NULL, &mock_api, err, sizeof err);
     ASSERT_EQ_INT(rc, SK_EUSAGE);
     ASSERT_STR_CONTAINS(err, "no-such-addr");
@@ -521,6 +529,7 @@ static void test_page(void) {
     ASSERT_TRUE(!strstr(p.body, "<b>&\"")); /* the raw id never reaches the page */
     ASSERT_STR_CONTAINS(p.body, "width:40.0%"); /* j1: 40 of 100 */
     ASSERT_STR_CONTAINS(p.body, "local-1b");   /* zones and interruptions */
+    ASSERT_STR_CONTAINS(p.body, "<td>600.0</td>"); /* since_t: a policy time */
     ASSERT_STR_CONTAINS(p.body, "notice");
     ASSERT_EQ_INT(j.code, 200);
     ASSERT_STR_CONTAINS(j.body, "\"id\":\"<b>&\\\"'\"");
@@ -698,7 +707,8 @@ static void test_cli(void) {
     int ok4 = strstr(o, "run demo-run  provider local  policy uniform_progress  state running") &&
               strstr(o, "spend $1.2345 of $10.00 cap (12%)") && strstr(o, "launches 3  launch_fail 1") &&
               strstr(o, "jobs (4)") && strstr(o, "40/100 (40%)") && strstr(o, "c1   queued") &&
-              strstr(o, "instances (1)") && strstr(o, "interruptions (1)");
+              strstr(o, "instances (1)") && strstr(o, "interruptions (1)") &&
+              strstr(o, "1          3600.0\n");
     if (!ok4) fprintf(stderr, "  status printed:\n%s", o);
     free(o), free(e);
     rc[5] = cli("status --json", &o, &e);

@@ -239,10 +239,12 @@ static void sk_submit_job_path(char *out, size_t len, const char *id, const char
 
 /* ---- printing --------------------------------------------------------------------------------- */
 
-/* Member key as text: strings as they are, numbers %g, "-" when missing. */
+/* Member key as text: strings as they are, numbers %g (times %.1f), "-" when missing. */
 static void sk_submit_val(char *buf, size_t len, const cJSON *o, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     if (cJSON_IsString(v)) snprintf(buf, len, "%s", v->valuestring);
+    else if (cJSON_IsNumber(v) && (!strcmp(key, "t") || (strlen(key) > 2 && !strcmp(key + strlen(key) - 2, "_t"))))
+        snprintf(buf, len, "%.1f", v->valuedouble); /* policy times: t, since_t, deadline_t */
     else if (cJSON_IsNumber(v)) snprintf(buf, len, "%g", v->valuedouble);
     else if (cJSON_IsBool(v)) snprintf(buf, len, "%s", cJSON_IsTrue(v) ? "true" : "false");
     else snprintf(buf, len, "-");

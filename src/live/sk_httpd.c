@@ -104,11 +104,18 @@ static double sk_page_num(const cJSON *o, const char *key, double dflt) {
     return cJSON_IsNumber(v) && isfinite(v->valuedouble) ? v->valuedouble : dflt;
 }
 
-/* A table cell from member key: strings escaped, numbers as %g, true/false, anything else "-". */
+/* 1 for the policy-time members ("t", "since_t", "deadline_t"): shown to a tenth of a second. */
+static int sk_page_is_time(const char *key) {
+    size_t n = strlen(key);
+    return !strcmp(key, "t") || (n > 2 && !strcmp(key + n - 2, "_t"));
+}
+
+/* A table cell from member key: strings escaped, numbers as %g (times %.1f), yes/no, anything else "-". */
 static void sk_page_cell(sk_hb *b, const cJSON *o, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
     sk_hb_puts(b, "<td>");
     if (cJSON_IsString(v)) sk_hb_esc(b, v->valuestring);
+    else if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && sk_page_is_time(key)) sk_hb_printf(b, "%.1f", v->valuedouble);
     else if (cJSON_IsNumber(v) && isfinite(v->valuedouble)) sk_hb_printf(b, "%g", v->valuedouble);
     else if (cJSON_IsBool(v)) sk_hb_puts(b, cJSON_IsTrue(v) ? "yes" : "no");
     else sk_hb_puts(b, "-");
@@ -587,6 +594,13 @@ int sk_httpd_start(sk_httpd **out, const char *addr, int port, const char *token
                    char *err, size_t errlen) {
     *out = NULL;
     if (!addr) addr = "127.0.0.1";
+    char host[64];
+    size_t al = strlen(addr);
+    if (al > 2 && al < sizeof host && addr[0] == '[' && addr[al - 1] == ']') { /* "[::1]" */
+        memcpy(host, addr + 1, al - 2);
+        host[al - 2] = '\0';
+        addr = host;
+    }
     if (port < 0 || port > 65535) {
         if (err) snprintf(err, errlen, "http: port %d out of range 0..65535", port);
         return SK_EUSAGE;
