@@ -544,7 +544,7 @@ int sk_cmd_agent(int argc, char **argv) {
     }
     curl_global_init(CURL_GLOBAL_DEFAULT);
     sk_agent_store store = {NULL, 0};
-    sk_ckstore_cfg scfg = {o.store ? o.store : o.ckpt_dir, o.s3_endpoint, o.s3_region, NULL, 0, 0, 0, 0, NULL, NULL};
+    sk_ckstore_cfg scfg = {o.store ? o.store : o.ckpt_dir, o.s3_endpoint, o.s3_region, NULL, 0, 0, 0, 0, NULL, NULL, 0};
     if ((rc = sk_ckstore_open(&store.st, &scfg, err, sizeof err)) < 0) {
         fprintf(stderr, "synkti agent: %s\n", err);
         curl_global_cleanup();

@@ -36,7 +36,7 @@ struct sk_ckstore {
     char region[64];
     char sigv4[128];
     sk_aws_creds creds;
-    int max_attempts, attempts;
+    int max_attempts, attempts, list_page;
     double base_s, cap_s;
     uint64_t rng;
     long timeout_s;
@@ -134,6 +134,7 @@ int sk_ckstore_open(sk_ckstore **out, const sk_ckstore_cfg *cfg, char *err, size
         s->base_s = cfg->backoff_base_s > 0 ? cfg->backoff_base_s : 0.1;
         s->cap_s = cfg->backoff_cap_s > 0 ? cfg->backoff_cap_s : 20.0;
         s->timeout_s = cfg->timeout_s > 0 ? cfg->timeout_s : 60;
+        s->list_page = cfg->list_page > 0 ? cfg->list_page : 0;
         s->sleep_fn = cfg->sleep_fn ? cfg->sleep_fn : sk_ck__nanosleep;
         s->sleep_ctx = cfg->sleep_ctx;
         s->rng = 0x5EED5EEDull ^ (uint64_t)getpid() ^ (uint64_t)time(NULL);
@@ -497,7 +498,9 @@ static int sk_ck__s3_list(sk_ckstore *s, int *gens, int max, char *err, size_t e
     for (int page = 0;; page++) {
         sk_ck__enc(eafter, sizeof eafter, after, 1);
         /* parameters in canonical (sorted) order */
-        snprintf(query, sizeof query, "list-type=2&prefix=%s%s%s", ekp, after[0] ? "&start-after=" : "", eafter);
+        char mk[32] = "";
+        if (s->list_page) snprintf(mk, sizeof mk, "&max-keys=%d", s->list_page);
+        snprintf(query, sizeof query, "list-type=2%s&prefix=%s%s%s", mk, ekp, after[0] ? "&start-after=" : "", eafter);
         sk_ck__url(s, NULL, query, url, sizeof url);
         sk_ck_rx rx;
         if ((rc = sk_ck__req(s, "GET", url, NULL, 0, NULL, &rx, what, err, errlen)) < 0) {

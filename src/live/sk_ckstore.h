@@ -39,6 +39,7 @@ typedef struct {
     long timeout_s;           /* per request; <= 0: 60 */
     sk_aws_sleep_fn sleep_fn; /* NULL: nanosleep (tests record instead) */
     void *sleep_ctx;
+    int list_page;            /* ListObjectsV2 max-keys; <= 0: the server's default (1000) */
 } sk_ckstore_cfg;
 
 /* Open a store. A folder is created when missing (SK_ECANTCREAT if it can't be); an S3 store
