@@ -33,6 +33,7 @@
 #include "live/sk_httpd.h"
 #include "live/sk_journal.h"
 #include "live/sk_local.h"
+#include "live/sk_prov_aws.h"
 #include "live/sk_provider.h"
 #include "models/sk_avail.h"
 #include "sim/sk_kinds.h"
@@ -305,6 +306,7 @@ typedef struct lv_job {
     double gen[SK_LIVE_MAXK], saved[SK_LIVE_MAXK]; /* per shard: tokens generated, checkpointed */
     int sdone[SK_LIVE_MAXK];                       /* per shard: its output is written */
     double t_submit;   /* wall time it arrived this session */
+    int requeues;      /* moves back to the queue from SUBMITTED/RUNNING (the journal's retries) */
 } lv_job;
 
 /* A launch handed to the worker threads (strings owned). */
@@ -435,6 +437,7 @@ static void lv_job_state(lv_world *w, int64_t j, sk_job_state to) {
     lv_job *b = &w->jb[j];
     if (b->i.state == to) return;
     JR(sk_journal_job_state(w->jr, b->spec.name, to, w->errbuf, w->errlen));
+    if ((b->i.state == SK_JOB_SUBMITTED || b->i.state == SK_JOB_RUNNING) && (to == SK_JOB_QUEUED || to == SK_JOB_RETRY)) b->requeues++;
     w->fv.njobs[b->i.state]--, w->fv.njobs[to]++;
     b->i.state = to;
 }
@@ -1135,6 +1138,16 @@ static void lv_poll_inst(lv_world *w, int64_t k, const sk_pv_inst *pi) {
         lv_say(w, "notice %s", x->id);
         lv_decide(w, SK_TRIG_NOTICE, x->job, k, x->pool);
     }
+    if (x->done && strcmp(w->pv.name, "local") && x->st != SK_INST_GONE && x->job >= 0 && !sk_job_terminal(w->jb[x->job].i.state)) {
+        /* an EC2 instance does not end with its agent: the shard is done, the instance ours to end */
+        JR(sk_journal_intend_terminate(w->jr, x->id, "done", w->errbuf, w->errlen));
+        x->ours = 1;
+        char e2[256];
+        w->pv.terminate(w->pv.self, x->id, e2, sizeof e2);
+        w->r->terminations++;
+        lv_shard_done(w, k);
+        return;
+    }
     if (pi->state != SK_PV_TERMINATED) return;
     /* the provider is done with it: journal, then the view */
     if (!x->ours) JR(sk_journal_intend_terminate(w->jr, x->id, pi->reason, w->errbuf, w->errlen));
@@ -1369,7 +1382,7 @@ static int lv_recover(lv_world *w) {
         if ((rc = sk_journal_job_get(w->jr, w->jb[j].spec.name, &s, &prog, &retries, w->errbuf, w->errlen)) < 0) break;
         lv_job *b = &w->jb[j];
         w->fv.njobs[b->i.state]--, w->fv.njobs[s]++;
-        b->i.state = s, b->i.retries = retries;
+        b->i.state = s, b->i.retries = retries, b->requeues = retries;
         if (b->spec.instances == 1) b->saved[0] = b->gen[0] = prog / b->i.work * b->spec.tokens;
         lv_job_progress(b);
         sqlite3_stmt *st = NULL;
@@ -1455,7 +1468,7 @@ static cJSON *lv_job_json(const lv_world *w, int64_t j) {
     cJSON_AddNumberToObject(o, "progress", g);
     cJSON_AddNumberToObject(o, "work", (double)b->spec.tokens * b->spec.instances);
     cJSON_AddNumberToObject(o, "saved", s);
-    cJSON_AddNumberToObject(o, "retries", b->i.retries);
+    cJSON_AddNumberToObject(o, "retries", b->requeues);
     cJSON_AddNumberToObject(o, "instances", b->i.ninst);
     if (isfinite(b->i.deadline)) cJSON_AddNumberToObject(o, "deadline_t", b->i.deadline);
     return o;
@@ -1521,6 +1534,15 @@ static cJSON *lv_api_providers(void *ctx) {
     cJSON_AddNumberToObject(p, "launches", w->r->launches);
     cJSON_AddNumberToObject(p, "launch_fail", w->r->launch_fail);
     cJSON_AddNumberToObject(p, "queued_launches", w->q_busy);
+    sk_prov_aws_stats hs;
+    if (!strcmp(w->pv.name, "aws") && sk_prov_aws_health(&w->pv, &hs) == 0) {
+        cJSON_AddNumberToObject(p, "calls", (double)hs.calls);
+        cJSON_AddNumberToObject(p, "errors", (double)hs.errors);
+        cJSON_AddNumberToObject(p, "capacity_errors", (double)hs.capacity);
+        cJSON_AddNumberToObject(p, "retries", (double)hs.retries);
+        cJSON_AddStringToObject(p, "last_error", hs.last_error);
+        cJSON_AddStringToObject(p, "last_code", hs.last_code);
+    }
     cJSON_AddItemToArray(a, p);
     pthread_mutex_unlock(&w->mu);
     return o;
@@ -1675,8 +1697,44 @@ static int lv_api_report(void *ctx, const char *inst, const cJSON *body, char *e
 
 /* ---- provider aws ---- */
 
+/* The EC2 provider from the run file's aws.* keys; spot prices from EC2 replace the file's where
+ * EC2 has one (DescribeSpotPriceHistory; a failure keeps the file's prices and says so). */
 static int lv_aws_open(lv_world *w, char *err, size_t errlen) {
-    return sk_errf(err, errlen, SK_ENOTSUP, "%s: provider aws: not yet", w->c->path);
+    const sk_live_cfg *c = w->c;
+    char *ud = NULL;
+    if (c->aws_user_data[0]) {
+        FILE *f = fopen(c->aws_user_data, "rb");
+        long n = -1;
+        if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && n < 16384 && fseek(f, 0, SEEK_SET) == 0 &&
+            (ud = calloc(1, (size_t)n + 1)) && fread(ud, 1, (size_t)n, f) != (size_t)n)
+            free(ud), ud = NULL;
+        if (f) fclose(f);
+        if (!ud)
+            return sk_errf(err, errlen, SK_ENOINPUT, "%s: aws.user_data: %s: %s", c->path, c->aws_user_data,
+                           n >= 16384 ? "over 16 KiB" : strerror(errno ? errno : EIO));
+    }
+    const char *sg[1] = {c->aws_sg};
+    sk_prov_aws_cfg ac = {.region = c->aws_region, .endpoint_url = c->aws_endpoint[0] ? c->aws_endpoint : NULL,
+                          .profile = c->aws_profile[0] ? c->aws_profile : NULL, .run_id = c->run_id, .image_id = c->aws_image,
+                          .key_name = c->aws_key[0] ? c->aws_key : NULL, .subnet_id = c->aws_subnet[0] ? c->aws_subnet : NULL,
+                          .security_group_ids = c->aws_sg[0] ? sg : NULL, .n_security_groups = c->aws_sg[0] ? 1 : 0,
+                          .spot_max_price = c->aws_max_price[0] ? c->aws_max_price : NULL, .user_data = ud,
+                          .describe_min_interval_s = c->aws_describe_s};
+    int rc = sk_prov_aws_open(&w->pv, &ac, err, errlen);
+    free(ud);
+    if (rc < 0) return rc;
+    const char *zn[SK_LIVE_MAXZ];
+    double px[SK_LIVE_MAXZ];
+    for (int p = 0; p < c->nzones; p++) zn[p] = c->zones[p].name;
+    char e2[512];
+    int got = sk_prov_aws_spot_prices(&w->pv, c->itype, zn, c->nzones, px, e2, sizeof e2);
+    if (got < 0) lv_say(w, "spot prices from EC2: %s (the run file's prices stay)", e2);
+    for (int p = 0; got > 0 && p < c->nzones; p++)
+        if (px[p] > 0) {
+            w->pools[p].spot_price = w->zones[p].spot_price = px[p];
+            lv_say(w, "spot price %s %s $%.4f/h (EC2)", c->zones[p].name, c->itype, px[p]);
+        }
+    return 0;
 }
 
 /* ---- run ---- */
