@@ -269,8 +269,11 @@ typedef struct {
 /* POST the backlog in order; stop at the first failure (tried again with the next line). */
 static void sk_agent_flush(sk_agent_rep *r) {
     int sent = 0;
+    char auth[300] = "";
+    const char *tk = getenv("SYNKTI_TOKEN"); /* the controller's bearer token (the aws user data sets it) */
+    if (tk && *tk) snprintf(auth, sizeof auth, "Authorization: Bearer %s", tk);
     while (sent < r->nback) {
-        long code = sk_agent_http(r->c, "POST", r->report, NULL, r->backlog[sent], NULL);
+        long code = sk_agent_http(r->c, "POST", r->report, auth[0] ? auth : NULL, r->backlog[sent], NULL);
         if (code < 200 || code > 299) {
             r->failed++;
             break;
