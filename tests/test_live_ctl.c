@@ -409,6 +409,120 @@ static void test_spend_cap(void) {
     ASSERT_TRUE(pid_gone(pids[0]));
 }
 
+
+/* An agent that fails by itself (a usage error, exit 64) fails its job at once: no relaunch storm. */
+static void test_agent_fails(void) {
+    char dir[400], path[500], jp[600], log[600];
+    snprintf(dir, sizeof dir, "%s/fails", tmpdir);
+    mkdir(dir, 0777);
+    run_file(dir, "fails", 0, 0, "", path, sizeof path);
+    char *text = slurp(path);
+    ASSERT_TRUE(text != NULL);
+    char *e = strstr(text, "--pace-ms 0");
+    ASSERT_TRUE(e != NULL);
+    memcpy(e, "--bogus-opt", 11); /* "--pace-ms 0" -> "--bogus-opt" */
+    write_file(path, text);
+    free(text);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    pid_t ctl = spawn(argv, log);
+    ASSERT_EQ_INT(wait_exit(ctl), 0);
+    text = slurp(log);
+    int has = text && strstr(text, "(exit 64) job j1: failed") && strstr(text, "0 completed, 1 failed");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE state='failed'"), 1);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM launch_requests"), 1);
+}
+
+/* A job on two instances (shards: one prompt line each). A scripted interruption takes one of
+ * them: only that instance is replaced (the other runs on, untouched), and the joined output
+ * equals the two shards' uninterrupted outputs, concatenated. */
+static void test_shards(void) {
+    char dir[400], path[500], jp[600], log[600], out[700], p0[600], p1[600], r0[600], r1[600], cat[700];
+    snprintf(dir, sizeof dir, "%s/shards", tmpdir);
+    mkdir(dir, 0777);
+    /* references: each shard's prompts alone, uninterrupted */
+    snprintf(p0, sizeof p0, "%s/p0.txt", dir), snprintf(p1, sizeof p1, "%s/p1.txt", dir);
+    write_file(p0, "1 2 3 4\n"), write_file(p1, "9 8 7 6\n");
+    const char *ps[2] = {p0, p1};
+    char *rs[2] = {r0, r1};
+    for (int k = 0; k < 2; k++) {
+        char rd[450], rl[500];
+        snprintf(rd, sizeof rd, "%s/ref%d", dir, k), snprintf(rl, sizeof rl, "%s/ref%d.log", dir, k);
+        snprintf(rs[k], 600, "%s/output.txt", rd);
+        char *ref[] = {(char *)synkti_bin, "agent", "-m", model_path, "-p", (char *)ps[k], "-n", "120", "-d", rd, "--imds", "off",
+                       "--backend", "cpu", "--temperature", "0.9", "--seed", "5", NULL};
+        ASSERT_EQ_INT(wait_exit(spawn(ref, rl)), 0);
+    }
+    snprintf(cat, sizeof cat, "%s/ref.txt", dir);
+    char cmd[2200];
+    snprintf(cmd, sizeof cmd, "cat '%s' '%s' > '%s'", r0, r1, cat);
+    ASSERT_EQ_INT(system(cmd), 0);
+    run_file(dir, "shards", 0, 20, "interrupt: j1 0.5 120\n", path, sizeof path);
+    char *text = slurp(path);
+    ASSERT_TRUE(text != NULL);
+    char *e = strstr(text, "job: j1 120 ");
+    ASSERT_TRUE(e != NULL);
+    char *grown = malloc(strlen(text) + 16);
+    ASSERT_TRUE(grown != NULL);
+    sprintf(grown, "%.*sinstances=2 %s", (int)(e + 12 - text), text, e + 12);
+    free(text);
+    text = grown;
+    /* one zone: a lost instance can only be replaced in the zone of its surviving sibling anyway */
+    char *z = strstr(text, "zone: local-1a 0.30 1.00 1\n");
+    ASSERT_TRUE(z != NULL);
+    memcpy(z, "zone: local-1a 0.30 1.00 3\n", 27);
+    write_file(path, text);
+    free(text);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    ASSERT_EQ_INT(wait_exit(spawn(argv, log)), 0);
+    text = slurp(log);
+    int has = text && strstr(text, "interrupt i-local-") && strstr(text, "done j1 shard 0") && strstr(text, "done j1 shard 1") &&
+              strstr(text, "1 completed");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    snprintf(out, sizeof out, "%s/work/j1/output.txt", dir);
+    ASSERT_TRUE(same_file(out, cat));
+    /* three instances: two at the start, one replacement; only the interrupted one was lost */
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances"), 3);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE reason='Server.SpotInstanceTermination'"), 1);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE reason='Client.UserInitiatedShutdown'"), 0);
+    ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 2);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM jobs WHERE state='completed'"), 1);
+}
+
+/* Spot capacity follows an availability trace (policy time): the zone's only slot disappears at
+ * t = 10 policy s (0.5 wall s); the running spot instance gets its notice, the job moves to the
+ * other zone and completes with the uninterrupted output. */
+static void test_avail_trace(void) {
+    char dir[400], path[500], jp[600], log[600], out[700], tr[600], extra[900];
+    snprintf(dir, sizeof dir, "%s/avail", tmpdir);
+    mkdir(dir, 0777);
+    snprintf(tr, sizeof tr, "%s/local-1a.json", dir);
+    write_file(tr, "{\"metadata\": {\"gap_seconds\": 10, \"convention\": \"available\"}, \"data\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}\n");
+    snprintf(extra, sizeof extra, "avail: local-1a trace %s\nnotice_s: 20\n", tr);
+    run_file(dir, "avail", 0, 20, extra, path, sizeof path);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    ASSERT_EQ_INT(wait_exit(spawn(argv, log)), 0);
+    char *text = slurp(log);
+    int has = text && strstr(text, "capacity local-1a spot 0") && strstr(text, "(capacity, notice 20 s)") &&
+              strstr(text, "launch local.gpu1 local-1b spot for j1") && strstr(text, "1 completed");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    snprintf(out, sizeof out, "%s/work/j1/output.txt", dir);
+    ASSERT_TRUE(same_file(out, ref_out));
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE reason='Server.SpotInstanceTermination'"), 1);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_live_ctl SYNKTI_BINARY [test...]\n");
@@ -447,6 +561,9 @@ int main(int argc, char **argv) {
         {"sigkill_restart", test_sigkill_restart},
         {"spend_cap", test_spend_cap},
         {"max_instances", test_max_instances},
+        {"agent_fails", test_agent_fails},
+        {"shards", test_shards},
+        {"avail_trace", test_avail_trace},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc - 1, argv + 1);

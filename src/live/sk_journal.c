@@ -494,6 +494,16 @@ int sk_journal_terminate_result(sk_journal *j, const char *instance, char *err, 
     return finish(j, rc, err, errlen);
 }
 
+int sk_journal_instance_tags(sk_journal *j, const char *instance, const char *tags_json, char *err, size_t errlen) {
+    int rc = begin(j, err, errlen);
+    if (rc) return rc;
+    rc = run_sql(j, err, errlen, "UPDATE instances SET tags = ?, updated = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?",
+                 "tt", tags_json, instance);
+    if (!rc && sqlite3_changes(j->db) == 0)
+        rc = sk_errf(err, errlen, SK_ENOENT, "%s: no instance '%s'", j->path, instance);
+    return finish(j, rc, err, errlen);
+}
+
 /* ---- checkpoints and events ---- */
 
 int sk_journal_checkpoint(sk_journal *j, const char *job, int64_t seq, const char *location, double progress,

@@ -79,6 +79,9 @@ int sk_journal_intend_terminate(sk_journal *j, const char *instance, const char 
                                 size_t errlen);
 int sk_journal_terminate_result(sk_journal *j, const char *instance, char *err, size_t errlen);
 
+/* Replace an instance's tags (JSON): a controller that adopts an instance records what it knows
+ * of it (PID, shard). SK_ENOENT for an unknown instance. */
+int sk_journal_instance_tags(sk_journal *j, const char *instance, const char *tags_json, char *err, size_t errlen);
 /* A checkpoint of job: seq must exceed the last one (SK_EDATA otherwise); the job's progress and
  * checkpoint location are updated in the same transaction. sha256 may be NULL. */
 int sk_journal_checkpoint(sk_journal *j, const char *job, int64_t seq, const char *location,

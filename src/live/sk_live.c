@@ -307,6 +307,7 @@ typedef struct lv_job {
     int sdone[SK_LIVE_MAXK];                       /* per shard: its output is written */
     double t_submit;   /* wall time it arrived this session */
     int requeues;      /* moves back to the queue from SUBMITTED/RUNNING (the journal's retries) */
+    int fails;         /* its agents that exited with an error of their own */
 } lv_job;
 
 /* A launch handed to the worker threads (strings owned). */
@@ -1162,6 +1163,22 @@ static void lv_poll_inst(lv_world *w, int64_t k, const sk_pv_inst *pi) {
     }
     w->r->gone++;
     int reclaimed = !strcmp(pi->reason, "Server.SpotInstanceTermination");
+    int es = pi->exit_status;
+    if (j >= 0 && !reclaimed && !pi->notice && es > 0 && es != 75 && es < 128 && !sk_job_terminal(w->jb[j].i.state)) {
+        /* the agent failed by itself: a usage/data/config error (64-66, 78) will fail again; others get 3 tries */
+        lv_job *b = &w->jb[j];
+        if (++b->fails >= 3 || es == 64 || es == 65 || es == 66 || es == 78) {
+            lv_say(w, "gone %s (exit %d) job %s: failed (see %s/%s.log)", x->id, es, b->spec.name, w->logdir, x->id);
+            int pool = x->pool;
+            lv_end_inst(w, k, 0);
+            int64_t k2;
+            while ((k2 = lv_v_inst_first(w, j)) >= 0)
+                if (lv_act_terminate(w, k2) < 0) break;
+            lv_job_state(w, j, SK_JOB_FAILED);
+            lv_decide(w, SK_TRIG_GONE, -1, k, pool);
+            return;
+        }
+    }
     if (reclaimed) lv_intr_log(w, x, "gone");
     lv_say(w, "gone %s (%s, exit %d)%s%s", x->id, pi->reason, pi->exit_status, j >= 0 ? " job " : "", j >= 0 ? lv_jname(w, j) : "");
     int pool = x->pool;
@@ -1337,10 +1354,27 @@ static void lv_adopt(lv_world *w, const char *id, const char *zone, const char *
     }
     if (!strcmp(w->pv.name, "local")) lv_read_log(w, k);
     w->r->adopted++;
+    char tg[256];
+    snprintf(tg, sizeof tg, "{\"synkti:run-id\":\"%s\",\"pid\":%ld,\"shard\":%d,\"port\":%d,\"adopted\":true}", w->c->run_id,
+             pi->pid, shard, pi->port);
+    JR(sk_journal_instance_tags(w->jr, id, tg, w->errbuf, w->errlen));
     lv_say(w, "adopt %s (%s %s) job %s at %.0f/%d", id, zone, mkt, job, b->gen[shard], b->spec.tokens);
     char js[200];
     snprintf(js, sizeof js, "{\"instance\":\"%s\",\"job\":\"%s\",\"shard\":%d}", id, job, shard);
     JR(sk_journal_event(w->jr, "adopted", js, w->errbuf, w->errlen));
+}
+
+/* Whether instance id's log (WORK/logs/<id>.log) holds its agent's "done" line. */
+static int lv_log_done(const lv_world *w, const char *id) {
+    char path[1200], *line = NULL;
+    size_t cap = 0;
+    snprintf(path, sizeof path, "%s/%s.log", w->logdir, id);
+    FILE *f = fopen(path, "r");
+    int done = 0;
+    while (f && getline(&line, &cap, f) > 0) done |= strstr(line, "\"event\":\"done\"") != NULL;
+    free(line);
+    if (f) fclose(f);
+    return done;
 }
 
 /* Bring journal and provider into agreement, adopt what still runs, then load the jobs' states. */
@@ -1407,6 +1441,17 @@ static int lv_recover(lv_world *w) {
                 if (k >= 0) w->in[k].ours = 1, w->in[k].adopted = 1, lv_end_inst(w, k, 0); /* the poll records its end */
             }
         }
+    }
+    /* an instance lost while the controller was down whose agent had finished (its log says done):
+     * the job is complete, not to be run again */
+    for (int i = 0; rc >= 0 && i < need && w->local; i++) {
+        const sk_rc_action *a = &act[i];
+        int64_t j = a->kind == SK_RC_LOST && a->job[0] ? lv_job_of(w, a->job) : -1;
+        if (j < 0 || w->jb[j].spec.instances != 1 || w->jb[j].i.state != SK_JOB_QUEUED || !lv_log_done(w, a->inst)) continue;
+        lv_say(w, "done %s on %s (its log, while the controller was down)", a->job, a->inst);
+        lv_job_state(w, j, SK_JOB_SUBMITTED), lv_job_state(w, j, SK_JOB_RUNNING), lv_job_state(w, j, SK_JOB_COMPLETED);
+        w->jb[j].sdone[0] = 1;
+        lv_job_progress(&w->jb[j]);
     }
     /* the journal's LIVE instances: adopt the ones the provider runs; TERMINATING ones: again */
     sqlite3_stmt *st = NULL;
@@ -1697,6 +1742,8 @@ static int lv_api_report(void *ctx, const char *inst, const cJSON *body, char *e
 
 /* ---- provider aws ---- */
 
+static int lv_token(lv_world *w, const char *path);
+
 /* The EC2 provider from the run file's aws.* keys; spot prices from EC2 replace the file's where
  * EC2 has one (DescribeSpotPriceHistory; a failure keeps the file's prices and says so). */
 static int lv_aws_open(lv_world *w, char *err, size_t errlen) {
@@ -1712,6 +1759,21 @@ static int lv_aws_open(lv_world *w, char *err, size_t errlen) {
         if (!ud)
             return sk_errf(err, errlen, SK_ENOINPUT, "%s: aws.user_data: %s: %s", c->path, c->aws_user_data,
                            n >= 16384 ? "over 16 KiB" : strerror(errno ? errno : EIO));
+    }
+    if (!w->token[0] && strcmp(c->http, "off")) { /* the agents report with the controller's token */
+        char tf[1100];
+        if (c->token_file[0]) snprintf(tf, sizeof tf, "%s", c->token_file);
+        else snprintf(tf, sizeof tf, "%s/token", c->work_dir);
+        if (lv_token(w, tf) < 0) return free(ud), w->err;
+    }
+    if (w->token[0]) {
+        const char *pre = ud ? ud : "#!/bin/sh\n";
+        size_t n = strlen(pre) + strlen(w->token) + 64;
+        char *u2 = malloc(n);
+        if (!u2) return free(ud), sk_errf(err, errlen, SK_ENOMEM, "out of memory");
+        snprintf(u2, n, "%s%sexport SYNKTI_TOKEN='%s'\n", pre, pre[strlen(pre) - 1] == '\n' ? "" : "\n", w->token);
+        free(ud);
+        ud = u2;
     }
     const char *sg[1] = {c->aws_sg};
     sk_prov_aws_cfg ac = {.region = c->aws_region, .endpoint_url = c->aws_endpoint[0] ? c->aws_endpoint : NULL,
@@ -1927,7 +1989,7 @@ static int lv_http_start(lv_world *w) {
     char tf[1100], addr[80];
     if (c->token_file[0]) snprintf(tf, sizeof tf, "%s", c->token_file);
     else snprintf(tf, sizeof tf, "%s/token", c->work_dir);
-    if (lv_token(w, tf) < 0) return w->err;
+    if (!w->token[0] && lv_token(w, tf) < 0) return w->err;
     snprintf(addr, sizeof addr, "%s", c->http);
     char *colon = strrchr(addr, ':');
     *colon = 0;
