@@ -474,6 +474,52 @@ static void test_s3_scripted(void) {
     pthread_mutex_destroy(&f.mu);
 }
 
+/* The store fails the first upload (5 x 503): a checkpoint_error line, the work goes on, and the
+ * next checkpoint is stored. */
+static void test_agent_store_outage(void) {
+    static fake_t f;
+    memset(&f, 0, sizeof f);
+    pthread_mutex_init(&f.mu, NULL);
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, fake_handle, &f,
+                                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_NOTIFY_COMPLETED,
+                                            fake_done, NULL, MHD_OPTION_END);
+    ASSERT_TRUE(d != NULL);
+    char ep[64], dir[600], out[700];
+    snprintf(ep, sizeof ep, "http://127.0.0.1:%u", (unsigned)MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    snprintf(dir, sizeof dir, "%s/outage", tmpdir);
+    snprintf(out, sizeof out, "%s/outage.out", tmpdir);
+    setenv("AWS_ACCESS_KEY_ID", "AKIDSCRIPTED", 1);
+    setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-Scripted-Value", 1);
+    reply_t slow = {503, "application/xml", S3ERR("SlowDown", "Please reduce your request rate.")};
+    reply_t r[] = {{200, "application/xml", "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>"},
+                   slow, slow, slow, slow, slow};
+    fake_script(&f, r, 6); /* the start's listing, then 5 failed attempts of the first upload */
+    char *args[] = {"-m", model_path, "-p", prompt_path, "-n", "60", "-d", dir, "--checkpoint-every", "20",
+                    "--pace-ms", "5", "--imds", "off", "--backend", "cpu", "--checkpoint-store", "s3://bkt/a",
+                    "--s3-endpoint", ep};
+    pid_t pid = spawn_agent(args, 20, out);
+    int st = pid > 0 ? wait_exit(pid, 120) : -1;
+    MHD_stop_daemon(d);
+    pthread_mutex_destroy(&f.mu);
+    char *log = slurp(out, NULL), e[512];
+    ASSERT_EQ_INT(st, 0);
+    ASSERT_EQ_INT(ev_int(log, "checkpoint_error", "generated"), 20);
+    ASSERT_EQ_INT(ev_int(log, "checkpoint_error", "saved"), -1);
+    ev_str(log, "checkpoint_error", "error", e, sizeof e);
+    printf("  outage: %s\n", e);
+    ASSERT_STR_CONTAINS(e, "PUT s3://bkt/a/ckpt-00000020.bin: SlowDown");
+    ASSERT_STR_CONTAINS(e, "5 attempts");
+    ASSERT_EQ_INT(ev_int(log, "checkpoint", "generated"), 40); /* the first stored one */
+    ASSERT_EQ_INT(ev_int(log, "done", "saved"), 40);
+    ev_str(log, "done", "checkpoint", e, sizeof e);
+    ASSERT_TRUE(!strcmp(e, "s3://bkt/a/ckpt-00000040.bin"));
+    free(log);
+}
+
 /* ---- agent: the metadata endpoint goes away and comes back ------------------------------------ */
 
 /* Start an IMDS on exactly `port` (it was just freed: retry for a while). */
@@ -950,6 +996,7 @@ int main(int argc, char **argv) {
     static const sk_test offline[] = {
         {"dir_store", test_dir_store},
         {"s3_scripted", test_s3_scripted},
+        {"agent_store_outage", test_agent_store_outage},
         {"agent_imds_restart", test_agent_imds_restart},
         {"agent_imds_gone", test_agent_imds_gone},
         {"agent_report_backlog", test_agent_report_backlog},
