@@ -29,6 +29,7 @@
 #include "core/sk_world.h"
 #include "engine/sk_rng.h"
 #include "io/sk_csv.h"
+#include "io/sk_results.h"
 #include "io/sk_sha256.h"
 #include "live/sk_httpd.h"
 #include "live/sk_journal.h"
@@ -37,6 +38,7 @@
 #include "live/sk_provider.h"
 #include "models/sk_avail.h"
 #include "sim/sk_kinds.h"
+#include "sk_config.h"
 #include "sk_error.h"
 
 /* ---- run file ----------------------------------------------------------------------------------- */
@@ -308,6 +310,8 @@ typedef struct lv_job {
     double t_submit;   /* wall time it arrived this session */
     int requeues;      /* moves back to the queue from SUBMITTED/RUNNING (the journal's retries) */
     int fails;         /* its agents that exited with an error of their own */
+    double t_start, t_done; /* wall: first agent start this session, completion (0: not yet) */
+    int launched;      /* instances launched for it this session */
 } lv_job;
 
 /* A launch handed to the worker threads (strings owned). */
@@ -866,6 +870,7 @@ static void lv_launch_results(lv_world *w) {
         snprintf(x->id, sizeof x->id, "%s", q->out.id);
         x->pid = q->out.pid;
         w->r->launches++;
+        if (j >= 0) w->jb[j].launched++;
         double price = x->m == SK_MKT_SPOT ? w->pools[x->pool].spot_price : w->pools[x->pool].od_price;
         char sh[24] = "";
         if (j >= 0 && w->jb[j].spec.instances > 1) snprintf(sh, sizeof sh, " shard %d", x->shard);
@@ -1035,6 +1040,7 @@ static void lv_event(lv_world *w, int64_t k, const cJSON *j) {
     char sh[24] = "";
     if (b->spec.instances > 1) snprintf(sh, sizeof sh, " shard %d", s);
     if (!strcmp(e, "start")) {
+        if (b->t_start == 0) b->t_start = w->now;
         b->saved[s] = b->gen[s] = g;
         lv_say(w, "start %s%s on %s at %.0f/%d", jn, sh, x->id, g, b->spec.tokens);
     } else if ((!strcmp(e, "checkpoint") || !strcmp(e, "interrupted")) && cJSON_IsString(ck)) {
@@ -1111,6 +1117,7 @@ static void lv_shard_done(lv_world *w, int64_t k) {
     lv_job_progress(b);
     b->i.saved = b->i.progress = b->i.work;
     lv_job_state(w, j, SK_JOB_COMPLETED);
+    b->t_done = w->now;
     x->job = -1, b->i.ninst--, b->i.gpus_have -= w->itype.gpus;
     if (b->i.ninst == 0) b->i.market = SK_MKT_NONE;
     lv_end_inst(w, k, 0);
@@ -2010,6 +2017,115 @@ static int lv_http_start(lv_world *w) {
     return 0;
 }
 
+
+/* ---- results in the simulator's schema (io/sk_results: the fleet kind's /summary columns) ---- */
+
+static double lv_sorted_pct(double *v, int n, double q) {
+    if (n <= 0) return NAN;
+    for (int a = 1; a < n; a++)
+        for (int b = a; b > 0 && v[b] < v[b - 1]; b--) {
+            double t = v[b];
+            v[b] = v[b - 1], v[b - 1] = t;
+        }
+    int i = (int)ceil(q * n) - 1;
+    return v[i < 0 ? 0 : i >= n ? n - 1 : i];
+}
+
+/* One row: the run's metrics by the fleet kind's names (those the live world cannot observe -
+ * egress, lost GPU-hours, utilisation - are NaN), then the live-only columns. */
+static int lv_write_results(lv_world *w, const char *path, char *err, size_t errlen) {
+    const sk_scenario_kind *k = sk_scenario_find("fleet");
+    const sk_live_cfg *c = w->c;
+    double cost[2] = {0, 0}, hours[2] = {0, 0};
+    for (int64_t i = 0; i < w->nin; i++) {
+        const lv_inst *x = &w->in[i];
+        if (x->st == SK_INST_REQUESTED || (x->prov_done && x->t_run < 0 && x->t_end == x->t_launch && !x->adopted)) continue;
+        double end = x->t_end >= 0 ? x->t_end : w->now, h = (end - x->t_launch) / c->time_scale / 3600.0;
+        int od = x->m != SK_MKT_SPOT;
+        cost[od] += h * (od ? w->pools[x->pool].od_price : w->pools[x->pool].spot_price);
+        hours[od] += h;
+    }
+    double *jct = calloc((size_t)w->nj + 1, sizeof *jct), *qt = calloc((size_t)w->nj + 1, sizeof *qt);
+    if (!jct || !qt) return free(jct), free(qt), sk_errf(err, errlen, SK_ENOMEM, "out of memory");
+    int nj = 0, nq = 0, dl = 0, dl_met = 0, restarts = 0, st[SK_JOB_NSTATES] = {0};
+    double jsum = 0, qsum = 0;
+    for (int j = 0; j < w->nj; j++) {
+        const lv_job *b = &w->jb[j];
+        st[b->i.state]++;
+        restarts += b->launched > b->spec.instances ? b->launched - b->spec.instances : 0;
+        if (b->t_start > 0) qsum += qt[nq++] = (b->t_start - b->t_submit) / c->time_scale / 3600.0;
+        if (b->i.state == SK_JOB_COMPLETED && b->t_done > 0) {
+            double h = (b->t_done - b->t_submit) / c->time_scale / 3600.0;
+            jsum += jct[nj++] = h;
+            if (b->spec.deadline_s > 0) dl++, dl_met += h * 3600.0 <= b->spec.deadline_s;
+        } else if (b->spec.deadline_s > 0)
+            dl++;
+    }
+    int preempted = 0;
+    for (int p = 0; p < c->nzones; p++) preempted += (int)w->pools[p].preempted;
+    sk_table t;
+    sk_table_init(&t);
+    int rc = 0;
+    static const char *fixed[] = {"run", "point", "replication", "world_index"};
+    for (size_t i = 0; i < 4 && rc >= 0; i++) rc = sk_table_add_col(&t, fixed[i], SK_TABLE_I64);
+    if (rc >= 0) rc = sk_table_add_col(&t, "policy", SK_TABLE_STR);
+    if (rc >= 0) rc = sk_table_add_col(&t, "status", SK_TABLE_STR);
+    for (size_t m = 0; m < k->nmetrics && rc >= 0; m++) rc = sk_table_add_col(&t, k->metrics[m].name, k->metrics[m].type);
+    static const char *live[] = {"wall_s", "decisions", "decision_p50_us", "decision_p99_us", "notice_ckpt_p50_s"};
+    for (size_t i = 0; i < 5 && rc >= 0; i++) rc = sk_table_add_col(&t, live[i], SK_TABLE_F64);
+    for (size_t i = 0; i < 4 && rc >= 0; i++) rc = sk_table_push_i64(&t, i, 0);
+    if (rc >= 0) rc = sk_table_push_str(&t, 4, c->policy);
+    if (rc >= 0) rc = sk_table_push_str(&t, 5, "live");
+    for (size_t m = 0; m < k->nmetrics && rc >= 0; m++) {
+        const char *n = k->metrics[m].name;
+        double v = NAN;
+        if (!strcmp(n, "cost")) v = cost[0] + cost[1];
+        else if (!strcmp(n, "cost_spot")) v = cost[0];
+        else if (!strcmp(n, "cost_od")) v = cost[1];
+        else if (!strcmp(n, "gpu_hours_spot")) v = hours[0] * w->itype.gpus;
+        else if (!strcmp(n, "gpu_hours_od")) v = hours[1] * w->itype.gpus;
+        else if (!strcmp(n, "preemptions")) v = preempted;
+        else if (!strcmp(n, "restarts")) v = restarts;
+        else if (!strcmp(n, "jct_mean_h")) v = nj ? jsum / nj : NAN;
+        else if (!strcmp(n, "jct_p50_h")) v = lv_sorted_pct(jct, nj, 0.5);
+        else if (!strcmp(n, "jct_p90_h")) v = lv_sorted_pct(jct, nj, 0.9);
+        else if (!strcmp(n, "jct_p99_h")) v = lv_sorted_pct(jct, nj, 0.99);
+        else if (!strcmp(n, "queue_mean_h")) v = nq ? qsum / nq : NAN;
+        else if (!strcmp(n, "queue_p99_h")) v = lv_sorted_pct(qt, nq, 0.99);
+        else if (!strcmp(n, "deadline_met")) v = dl ? (double)dl_met / dl : NAN;
+        else if (!strcmp(n, "completed")) v = st[SK_JOB_COMPLETED];
+        else if (!strcmp(n, "failed")) v = st[SK_JOB_FAILED];
+        else if (!strcmp(n, "abandoned")) v = st[SK_JOB_ABANDONED];
+        else if (!strcmp(n, "unfinished")) v = w->nj - st[SK_JOB_COMPLETED] - st[SK_JOB_FAILED] - st[SK_JOB_ABANDONED];
+        else if (!strcmp(n, "launches")) v = w->r->launches;
+        else if (!strcmp(n, "launch_failures")) v = w->r->launch_fail;
+        else if (!strcmp(n, "events")) v = w->ndec;
+        size_t col = 6 + m;
+        rc = k->metrics[m].type == SK_TABLE_I64 ? sk_table_push_i64(&t, col, isnan(v) ? 0 : (int64_t)v) : sk_table_push_f64(&t, col, v);
+    }
+    double lv[5] = {w->now - w->t0, w->r->decisions, w->r->dec_p50_us, w->r->dec_p99_us,
+                    w->r->notice_ckpts ? w->r->notice_ckpt_p50_s : NAN};
+    for (size_t i = 0; i < 5 && rc >= 0; i++) rc = sk_table_push_f64(&t, 6 + k->nmetrics + i, lv[i]);
+    free(jct), free(qt);
+    if (rc < 0) return sk_table_fini(&t), sk_errf(err, errlen, rc, "%s: results table: %s", path, sk_strerror(rc));
+    sk_results_meta meta = {.tool_version = SK_VERSION, .git_sha = (char *)SK_GIT_SHA, .command_line = (char *)"synkti live",
+                            .config_yaml = (char *)"", .config_sha256 = (char *)c->sha256, .master_seed = 0};
+    char *cfg = NULL;
+    FILE *f = fopen(c->path, "rb");
+    if (f) {
+        fseek(f, 0, SEEK_END);
+        long n = ftell(f);
+        fseek(f, 0, SEEK_SET);
+        if (n >= 0 && (cfg = calloc(1, (size_t)n + 1)) && fread(cfg, 1, (size_t)n, f) != (size_t)n) free(cfg), cfg = NULL;
+        fclose(f);
+    }
+    if (cfg) meta.config_yaml = cfg;
+    rc = sk_results_write(path, &meta, &t, err, errlen);
+    free(cfg);
+    sk_table_fini(&t);
+    return rc;
+}
+
 static int lv_provider_open(lv_world *w, char *err, size_t errlen) {
     const sk_live_cfg *c = w->c;
     if (!strcmp(c->provider, "local")) {
@@ -2138,6 +2254,11 @@ out:
         for (int i = 0; i < w->nnck; i++) v[i] = (float)w->nck[i];
         r->notice_ckpts = w->nnck;
         r->notice_ckpt_p50_s = lv_pct(v, w->nnck, 0.5), r->notice_ckpt_max_s = v[w->nnck - 1];
+    }
+    if (o->results && w->jr && (rc == 0 || rc == SK_EINTR)) {
+        char e2[512];
+        int wr = lv_write_results(w, o->results, e2, sizeof e2);
+        if (wr < 0 && rc == 0) rc = wr, snprintf(err, errlen, "%s", e2);
     }
     if (w->pv.close) w->pv.close(w->pv.self);
     sk_local_free(w->local); /* terminates and reaps whatever is left (nothing after a normal end) */
