@@ -199,7 +199,7 @@ static int q_int(const char *db, const char *sql) {
 static void run_file(const char *dir, const char *run_id, char *path, size_t len) {
     char text[4096];
     int n = snprintf(text, sizeof text,
-                     "# live_kill trial\nprovider: local\nrun_id: %s\npolicy: cheapest_spot\ntick_s: 0.05\n"
+                     "# live_kill trial\nprovider: local\nrun_id: %s\nhttp: off\npolicy: cheapest_spot\ntick_s: 0.05\n"
                      "time_scale: 0.05\ngrace_s: 2\nwork_dir: %s/work\nzone: local-1a 0.30 1.00 2\n"
                      "zone: local-1b 0.40 1.00\ninterrupt: j1 0.25 10\n",
                      run_id, dir);
