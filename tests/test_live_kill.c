@@ -3,12 +3,12 @@
  * model (checkpoints every few tokens, one scripted spot interruption) is started with a journal,
  * the controller is SIGKILLed at a seeded point - a delay spread over the run's length, or a
  * journal/log state (a request SENT but not FULFILLED, the first checkpoint row, an instance
- * row, an interruption in flight, a job completed, an agent's `done` not yet journaled) - and
+ * row appearing or ending, a job completed, an agent's `done` not yet journaled) - and
  * started again with the same journal, sometimes killed again, until it exits 0. Then an exact
  * account from the journal (read directly with sqlite3, read-only), the agents' logs
  * (WORK/logs/<instance>.log) and /proc: run done; every instance TERMINATED or LOST; every request
  * FULFILLED or FAILED; every agent the controllers started (every log file) is an instance row and
- * its PID is gone; no process of this test's is left; each job COMPLETED once with output
+ * no process is that agent any more; no process of this test's is left; each job COMPLETED once with output
  * byte-identical to an uninterrupted `synkti agent --imds off` run. The assertions hold whether a
  * restarted controller terminates the agents it finds (orphans) or adopts them.
  * This test is the child subreaper of the agents a killed controller leaves, so it reaps them.
