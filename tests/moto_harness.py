@@ -107,11 +107,11 @@ def proxy(port, endpoint):
             if self.path == "/_harness/interrupt":
                 iid = body.decode().strip()
                 import boto3
+                with lock:  # marked before moto terminates it: no DescribeInstances sees moto's own reason
+                    interrupted.add(iid)
                 boto3.client("ec2", endpoint_url=endpoint, region_name="us-east-1",
                              aws_access_key_id="AKIAHARNESS00000000", aws_secret_access_key="h"
                              ).terminate_instances(InstanceIds=[iid])
-                with lock:
-                    interrupted.add(iid)
                 return self.reply(200, "text/plain", b"ok")
             if self.path == "/_harness/fail":
                 n, code, status = body.decode().split()

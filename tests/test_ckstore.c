@@ -79,7 +79,7 @@ static int file_exists(const char *p) {
 }
 
 static int same_file(const char *a, const char *b) {
-    size_t la, lb;
+    size_t la = 0, lb = 0;
     char *x = slurp(a, &la), *y = slurp(b, &lb);
     int same = x && y && la == lb && !memcmp(x, y, la);
     free(x);

@@ -226,8 +226,8 @@ static size_t resp_header(char *p, size_t sz, size_t nm, void *ud) {
     char line[256];
     snprintf(line, sizeof line, "%.*s", (int)k, p);
     line[strcspn(line, "\r\n")] = '\0';
-    if (!strncasecmp(line, "Content-Type: ", 14)) snprintf(r->ctype, sizeof r->ctype, "%s", line + 14);
-    if (!strncasecmp(line, "Allow: ", 7)) snprintf(r->allow, sizeof r->allow, "%s", line + 7);
+    if (!strncasecmp(line, "Content-Type: ", 14)) snprintf(r->ctype, sizeof r->ctype, "%.100s", line + 14);
+    if (!strncasecmp(line, "Allow: ", 7)) snprintf(r->allow, sizeof r->allow, "%.100s", line + 7);
     return k;
 }
 

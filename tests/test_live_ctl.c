@@ -78,7 +78,7 @@ static int wait_exit(pid_t pid) {
 /* Write the run file DIR/run.yaml for one job; extra lines appended. */
 static void run_file(const char *dir, const char *run_id, int ckpt_every, int pace_ms, const char *extra, char *path,
                      size_t len) {
-    char text[2048];
+    char text[4096];
     snprintf(path, len, "%s/run.yaml", dir);
     snprintf(text, sizeof text,
              "# test run\nprovider: local\nrun_id: %s\npolicy: cheapest_spot\ntick_s: 0.1\ntime_scale: 0.05\nhttp: 127.0.0.1:0\n"

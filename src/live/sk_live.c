@@ -725,8 +725,11 @@ static void lv_lq_free(lv_lq *q) {
 static int lv_shard_prompts(lv_world *w, const char *src, const char *dst, int s, int K) {
     FILE *f = fopen(src, "r");
     if (!f) return lv_fail(w, sk_errf(w->errbuf, w->errlen, SK_ENOINPUT, "%s: %s", src, strerror(errno)));
-    char tmp[1300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    char tmp[1400];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", dst) >= (int)sizeof tmp) {
+        fclose(f);
+        return lv_fail(w, sk_errf(w->errbuf, w->errlen, SK_ECANTCREAT, "%s: path too long", dst));
+    }
     FILE *o = fopen(tmp, "w");
     if (!o) {
         fclose(f);
