@@ -60,6 +60,7 @@ static pid_t spawn_ctl(char *const argv[], const char *log) {
     if (p == 0) {
         FILE *f = freopen(log, "w", stderr);
         f = freopen("/dev/null", "w", stdout);
+        f = freopen("/dev/null", "r", stdin);
         (void)f;
         execv(argv[0], argv);
         _exit(127);
@@ -293,6 +294,24 @@ static void test_sigkill_adopt(void) {
     ASSERT_EQ_INT(moto_live("live-ka"), 0);
 }
 
+/* Without --yes (and no terminal to ask on) a run on AWS is refused before any call. */
+static void test_confirm(void) {
+    char dir[400], path[500], jp[600], log[600];
+    snprintf(dir, sizeof dir, "%s/cf", tmpdir);
+    mkdir(dir, 0777);
+    run_file(dir, "live-cf", path, sizeof path);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    ASSERT_EQ_INT(wait_exit(spawn_ctl(argv, log), 30), 64);
+    char *text = slurp(log);
+    ASSERT_TRUE(text && strstr(text, "pass --yes to confirm") && strstr(text, "nothing was launched"));
+    free(text);
+    ASSERT_EQ_INT(moto_live("live-cf"), 0);
+    struct stat st;
+    ASSERT_TRUE(stat(jp, &st) != 0); /* no journal either */
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_live_aws SYNKTI\n");
@@ -314,6 +333,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     static const sk_test tests[] = {
+        {"confirm", test_confirm},
         {"capacity_interrupt", test_capacity_interrupt},
         {"sigkill_adopt", test_sigkill_adopt},
         {NULL, NULL},

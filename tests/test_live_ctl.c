@@ -404,6 +404,17 @@ static void test_spend_cap(void) {
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM run WHERE state='active'"), 1);
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE state='terminated'"), 1);
     ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 0);
+    /* the spend is journaled: a restart with the same journal is over the cap at once, launches nothing */
+    char log2[700];
+    snprintf(log2, sizeof log2, "%s/controller2.log", dir);
+    ctl = spawn(argv, log2);
+    ASSERT_EQ_INT(wait_exit(ctl), 75);
+    text = slurp(log2);
+    has = text && strstr(text, "spend so far $") && strstr(text, "spend cap $2.0000 reached") && !strstr(text, "launch local");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM launch_requests"), 1);
     pid_t pids[4];
     ASSERT_EQ_INT(journal_pids(jp, pids, 4), 1);
     ASSERT_TRUE(pid_gone(pids[0]));

@@ -389,6 +389,8 @@ typedef struct lv_world {
     double nck[256];
     int nnck;
     cJSON *intr_log;                    /* interruptions for the status page: [{t, instance, job, zone, kind}] */
+    double spend_base;                  /* $ spent by the run's earlier sessions (journal events 'spend') */
+    double spend_saved_at;              /* wall time the spend was last journaled */
 } lv_world;
 
 static double lv_wall(void) {
@@ -686,7 +688,7 @@ static double lv_spend(const lv_world *w) {
         double p = x->m == SK_MKT_SPOT ? w->pools[x->pool].spot_price : w->pools[x->pool].od_price;
         s += p / 3600.0 * (end - x->t_launch) / w->c->time_scale;
     }
-    return s;
+    return w->spend_base + s;
 }
 
 /* ---- launches: journaled here, sent by worker threads (several zones at once) ---- */
@@ -1392,6 +1394,12 @@ static int lv_recover(lv_world *w) {
     int rc;
     char e2[512];
     if (lv_load_jobs(w)) return w->err;
+    sqlite3_stmt *sp = NULL;
+    if (sqlite3_prepare_v2(sk_journal_db(w->jr), "SELECT json_extract(json, '$.total') FROM events WHERE kind='spend' ORDER BY id DESC LIMIT 1",
+                           -1, &sp, NULL) == SQLITE_OK && sqlite3_step(sp) == SQLITE_ROW)
+        w->spend_base = sqlite3_column_double(sp, 0);
+    sqlite3_finalize(sp);
+    if (w->spend_base > 0) lv_say(w, "spend so far $%.4f (earlier sessions)", w->spend_base);
     if (w->local) sk_local_discover(w->local, w->c->run_id);
     if ((rc = w->pv.refresh(w->pv.self, e2, sizeof e2)) < 0)
         return lv_fail(w, sk_errf(w->errbuf, w->errlen, rc, "provider %s: %s", w->pv.name, e2));
@@ -1947,6 +1955,12 @@ static void lv_tick(lv_world *w) {
     }
     lv_avail_tick(w);
     w->r->spend = lv_spend(w);
+    if (w->jr && w->now - w->spend_saved_at >= 1.0) { /* the spend survives a restart (SIGKILL: within 1 s) */
+        char js[64];
+        snprintf(js, sizeof js, "{\"total\":%.17g}", w->r->spend);
+        JR(sk_journal_event(w->jr, "spend", js, w->errbuf, w->errlen));
+        w->spend_saved_at = w->now;
+    }
     if (w->o->spend_cap > 0 && w->r->spend >= w->o->spend_cap && !w->r->capped) {
         w->r->capped = 1;
         lv_say(w, "spend cap $%.4f reached ($%.4f): terminating everything", w->o->spend_cap, w->r->spend);
@@ -2185,6 +2199,11 @@ int sk_live_run(const sk_live_cfg *c, const sk_live_opts *o, sk_live_result *r, 
         pthread_mutex_unlock(&w->mu);
         goto out;
     }
+    if (o->spend_cap > 0 && w->spend_base >= o->spend_cap) { /* earlier sessions spent it all: launch nothing */
+        r->capped = 1;
+        lv_say(w, "spend cap $%.4f reached ($%.4f): terminating everything", o->spend_cap, w->spend_base);
+        lv_terminate_all(w);
+    }
     for (int j = 0; j < w->nj && !w->err; j++) { /* triggers for the jobs as recovered */
         lv_job *b = &w->jb[j];
         sk_job_state s = b->i.state;
@@ -2246,6 +2265,11 @@ out:
         else r->pending++;
     }
     r->spend = lv_spend(w);
+    if (w->jr) {
+        char js[64], e2[256];
+        snprintf(js, sizeof js, "{\"total\":%.17g}", r->spend);
+        sk_journal_event(w->jr, "spend", js, e2, sizeof e2);
+    }
     r->decisions = w->ndec;
     if (w->ndec) {
         r->dec_p50_us = lv_pct(w->dec, w->ndec, 0.5), r->dec_p99_us = lv_pct(w->dec, w->ndec, 0.99);
