@@ -431,7 +431,7 @@ static double lv_policy_t(const lv_world *w) { return (w->now - w->t0) / w->c->t
 static void lv_intr_log(lv_world *w, const lv_inst *x, const char *kind) {
     if (!w->intr_log) return;
     cJSON *o = cJSON_CreateObject();
-    cJSON_AddNumberToObject(o, "t", w->now - w->t0);
+    cJSON_AddNumberToObject(o, "t", round(lv_policy_t(w) * 10) / 10); /* policy seconds, like the status's t */
     cJSON_AddStringToObject(o, "instance", x->id);
     cJSON_AddStringToObject(o, "job", lv_jname(w, x->job));
     cJSON_AddStringToObject(o, "zone", w->c->zones[x->pool].name);
