@@ -1,5 +1,5 @@
-/* cmd_live.c - `synkti live FILE`: the live controller (live/sk_live) with the local provider:
- * runs a fleet policy against `synkti agent` processes, journaling every intent (SQLite WAL) so a
+/* cmd_live.c - `synkti live FILE`: the live controller (live/sk_live) with the local or the AWS
+ * provider: runs a fleet policy against real instances, journaling every intent (SQLite WAL) so a
  * killed controller resumes with the same --journal. Reads the run file (docs/live_controller.md);
  * prints one line per event (stderr) and a summary (stdout). */
 #define _GNU_SOURCE
@@ -32,17 +32,22 @@ static const sk_opt sk_live_optab[] = {
 };
 
 static const char sk_live_usage[] =
-    "usage: synkti live FILE [--dry-run] [--journal PATH] [--max-instances N] [--spend-cap USD] [--yes]\n"
-    "Run the jobs of a run file with a registered fleet policy on real instances (provider local:\n"
-    "`synkti agent` processes with an IMDSv2 emulator each, on 127.0.0.1). Every launch and\n"
-    "terminate is journaled before the call; a controller killed at any point is started again with\n"
-    "the same journal and resumes (it terminates the agents left behind and reconciles).\n"
+    "usage: synkti live FILE [--dry-run] [--journal PATH] [--max-instances N] [--spend-cap USD]\n"
+    "                        [--results FILE.h5] [--yes]\n"
+    "Run the jobs of a run file with a registered fleet policy, unchanged, on real instances:\n"
+    "provider local (`synkti agent` processes with an IMDSv2 emulator each, on 127.0.0.1) or aws\n"
+    "(EC2 spot and on-demand through the Query API). Every launch and terminate is journaled before\n"
+    "the call; a controller killed at any point is started again with the same journal and resumes:\n"
+    "it finds the run's instances by their tag, adopts what still runs and terminates the rest. The\n"
+    "controller serves a JSON API and a status page (run file `http:`; `synkti submit|status|cancel`).\n"
     "Exit: 0 every job ended (completed, failed or abandoned; see the summary); 75 stopped or spend\n"
-    "cap reached (resumable); 69 provider aws (not yet); 78 bad run file or journal of another run.\n"
-    "Progress lines go to stderr, the summary (and --dry-run's actions) to stdout. Run file format: docs/live_controller.md.\n"
+    "cap reached (resumable); 64 usage, or provider aws not confirmed (--yes); 78 bad run file or\n"
+    "journal of another run. Progress lines go to stderr, the summary (and --dry-run's actions) to\n"
+    "stdout. Run file format: docs/live_controller.md; the demo: docs/live_demo.md.\n"
     "Example:\n"
     "  synkti live run.yaml --dry-run\n"
-    "  synkti live run.yaml --journal run.db --spend-cap 5    # kill it, run it again: it resumes\n";
+    "  synkti live run.yaml --journal run.db --spend-cap 5    # kill it, run it again: it resumes\n"
+    "  synkti live experiments/live/preemption-demo.yaml --results live.h5\n";
 
 /* Ask before a run touches a real AWS account (stdin a terminal: y/N; otherwise refuse). */
 static int sk_live_confirm(const sk_live_cfg *c) {

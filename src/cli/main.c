@@ -20,7 +20,7 @@ static const struct sk_cmd {
     {"model", sk_cmd_model, "write synthetic GPT-2 weights (safetensors) or describe a weights file"},
     {"infer", sk_cmd_infer, "generate tokens with the transformer engine; checkpoint and resume mid-generation"},
     {"agent", sk_cmd_agent, "run a job on an instance: IMDSv2 notice polling, inference work, checkpoint and resume"},
-    {"live", sk_cmd_live, "the live controller: a fleet policy on real instances (provider local), journaled and resumable"},
+    {"live", sk_cmd_live, "the live controller: a fleet policy on real instances (local or AWS), journaled and resumable"},
     {"submit", sk_cmd_submit, "submit a job to the live controller (its HTTP API) and print the job's id"},
     {"status", sk_cmd_status, "show the live controller's run or one job: spend, jobs, instances, interruptions"},
     {"cancel", sk_cmd_cancel, "cancel a job on the live controller: its instances are terminated"},
