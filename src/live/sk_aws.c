@@ -308,6 +308,20 @@ typedef struct {
     int overflow;
 } sk_aws__buf;
 
+void sk_aws_curl_signed(void *curl, const char *sigv4, const sk_aws_creds *cr, long timeout_s, char *errbuf,
+                        const char *agent) {
+    CURL *c = curl;
+    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, sigv4);
+    curl_easy_setopt(c, CURLOPT_USERNAME, cr->access_key);
+    curl_easy_setopt(c, CURLOPT_PASSWORD, cr->secret_key);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s);
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout_s < 10 ? timeout_s : 10L);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, agent);
+}
+
 static size_t sk_aws__write(char *data, size_t size, size_t nmemb, void *ud) {
     sk_aws__buf *b = ud;
     size_t n = size * nmemb;
@@ -439,17 +453,9 @@ static CURLcode sk_aws__perform(sk_aws *a, const char *form, long *status, sk_aw
     curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
     curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(form));
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_AWS_SIGV4, a->sigv4);
-    curl_easy_setopt(c, CURLOPT_USERNAME, a->creds.access_key);
-    curl_easy_setopt(c, CURLOPT_PASSWORD, a->creds.secret_key);
+    sk_aws_curl_signed(c, a->sigv4, &a->creds, a->timeout_s, cerr, "synkti-live/0.1");
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sk_aws__write);
     curl_easy_setopt(c, CURLOPT_WRITEDATA, b);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, a->timeout_s);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, a->timeout_s < 10 ? a->timeout_s : 10L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-    curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "synkti-live/0.1");
     cerr[0] = '\0';
     CURLcode rc = curl_easy_perform(c);
     *status = 0;

@@ -87,6 +87,13 @@ const char *sk_aws_err_kind_name(sk_aws_err_kind k);
 /* Classify an AWS error code: CAPACITY, AUTH, THROTTLE (retryable) or CLIENT. */
 sk_aws_err_kind sk_aws_classify(const char *code);
 
+/* Set the options every signed AWS request shares on a libcurl easy handle (CURL *): SigV4
+ * ("aws:amz:REGION:SERVICE"), the key pair, timeouts (connect at most 10 s), no signals, the error
+ * buffer (CURL_ERROR_SIZE bytes), no 100-continue wait, the user agent. Used by the EC2 client
+ * and the S3 checkpoint store (live/sk_ckstore). */
+void sk_aws_curl_signed(void *curl, const char *sigv4, const sk_aws_creds *cr, long timeout_s, char *errbuf,
+                        const char *agent);
+
 /* ---- request parameters ---------------------------------------------------------------------- */
 
 typedef struct {

@@ -377,17 +377,9 @@ static int sk_ck__req(sk_ckstore *s, const char *method, const char *url, const 
         }
         if (strcmp(method, "GET")) curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s->sigv4);
-        curl_easy_setopt(c, CURLOPT_USERNAME, s->creds.access_key);
-        curl_easy_setopt(c, CURLOPT_PASSWORD, s->creds.secret_key);
+        sk_aws_curl_signed(c, s->sigv4, &s->creds, s->timeout_s, cerr, "synkti-ckstore/0.1");
         curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, sk_ck__write);
         curl_easy_setopt(c, CURLOPT_WRITEDATA, rx);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, s->timeout_s);
-        curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, s->timeout_s < 10 ? s->timeout_s : 10L);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_ERRORBUFFER, cerr);
-        curl_easy_setopt(c, CURLOPT_EXPECT_100_TIMEOUT_MS, 0L);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "synkti-ckstore/0.1");
         if (s->endpoint[0] && !strncmp(s->endpoint, "http://127.", 11)) curl_easy_setopt(c, CURLOPT_NOPROXY, "*");
         CURLcode cc = curl_easy_perform(c);
         long st = 0;
