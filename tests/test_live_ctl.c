@@ -534,6 +534,34 @@ static void test_avail_trace(void) {
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE reason='Server.SpotInstanceTermination'"), 1);
 }
 
+/* Two controllers of the same run id at once, in two folders: neither takes the other's agents
+ * (the local run tag carries the journal's path), both complete with the reference output. */
+static void test_two_runs(void) {
+    char dir[2][300], path[2][700], jp[2][700], log[2][700], out[800];
+    pid_t ctl[2];
+    for (int i = 0; i < 2; i++) {
+        snprintf(dir[i], sizeof dir[i], "%s/two%d", tmpdir, i);
+        mkdir(dir[i], 0777);
+        run_file(dir[i], "same-run", 16, 20, "", path[i], sizeof path[i]);
+        snprintf(jp[i], sizeof jp[i], "%s/journal.db", dir[i]);
+        snprintf(log[i], sizeof log[i], "%s/controller.log", dir[i]);
+        char *argv[] = {(char *)synkti_bin, "live", path[i], "--journal", jp[i], NULL};
+        ctl[i] = spawn(argv, log[i]);
+        nap(0.3); /* the second starts while the first one's agent runs */
+    }
+    for (int i = 0; i < 2; i++) {
+        ASSERT_EQ_INT(wait_exit(ctl[i]), 0);
+        char *text = slurp(log[i]);
+        int clean = text && !strstr(text, " reconcile ") && !strstr(text, " adopt i-") && strstr(text, "1 completed");
+        if (!clean && text) fprintf(stderr, "%s", text);
+        free(text);
+        ASSERT_TRUE(clean);
+        snprintf(out, sizeof out, "%s/work/j1/output.txt", dir[i]);
+        ASSERT_TRUE(same_file(out, ref_out));
+        ASSERT_EQ_INT(q_int(jp[i], "SELECT COUNT(*) FROM instances"), 1);
+    }
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) {
         fprintf(stderr, "usage: test_live_ctl SYNKTI_BINARY [test...]\n");
@@ -575,6 +603,7 @@ int main(int argc, char **argv) {
         {"agent_fails", test_agent_fails},
         {"shards", test_shards},
         {"avail_trace", test_avail_trace},
+        {"two_runs", test_two_runs},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc - 1, argv + 1);

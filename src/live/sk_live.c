@@ -292,6 +292,7 @@ typedef struct lv_inst {
     int ours;          /* we asked for its termination (journal TERMINATING) */
     int done;          /* its agent reported "done" */
     int adopted;       /* a previous controller launched it */
+    int cancelled;     /* terminated while its launch was in flight: out of the view, ended on the answer */
     double t_launch, t_run, t_end; /* wall; t_end < 0 while billed */
     double t_notice;   /* wall: notice raised or seen (0: none) */
     long off;          /* bytes of its log read */
@@ -317,7 +318,7 @@ typedef struct lv_job {
 /* A launch handed to the worker threads (strings owned). */
 typedef struct lv_lq {
     struct lv_lq *next;
-    char token[SK_JR_IDLEN], zone[64], itype[64], run_id[64], job[80];
+    char token[SK_JR_IDLEN], zone[64], itype[64], run_id[128], job[80];
     int spot, argc;
     char **argv;
     int rc;
@@ -390,6 +391,8 @@ typedef struct lv_world {
     int nnck;
     cJSON *intr_log;                    /* interruptions for the status page: [{t, instance, job, zone, kind}] */
     double spend_base;                  /* $ spent by the run's earlier sessions (journal events 'spend') */
+    char tag[128];                      /* the provider's run tag: run_id; locally run_id@<hash of the journal's path>, so
+                                           two runs of one file in different folders never take each other's agents */
     double spend_saved_at;              /* wall time the spend was last journaled */
 } lv_world;
 
@@ -461,7 +464,7 @@ static void lv_fill_view(lv_world *w) {
     int n = 0;
     for (int64_t k = 0; k < w->nin; k++) {
         const lv_inst *x = &w->in[k];
-        if (x->st == SK_INST_GONE) continue;
+        if (x->st == SK_INST_GONE || x->cancelled) continue;
         w->vinst[n++] = (sk_instance_info){k, x->pool, x->m, x->st, x->launched_tick};
     }
     w->v.ninst = n, w->v.inst = w->vinst;
@@ -797,7 +800,7 @@ static int64_t lv_send(lv_world *w, int pool, sk_market m, int64_t job, int shar
     snprintf(q->token, sizeof q->token, "%s", token);
     snprintf(q->zone, sizeof q->zone, "%s", c->zones[pool].name);
     snprintf(q->itype, sizeof q->itype, "%s", c->itype);
-    snprintf(q->run_id, sizeof q->run_id, "%s", c->run_id);
+    snprintf(q->run_id, sizeof q->run_id, "%s", w->tag);
     if (w->jb[job].spec.instances > 1) snprintf(q->job, sizeof q->job, "%s#%d", w->jb[job].spec.name, shard);
     else snprintf(q->job, sizeof q->job, "%s", w->jb[job].spec.name);
     q->spot = m == SK_MKT_SPOT;
@@ -944,7 +947,7 @@ out:
 
 static int lv_act_terminate(void *wp, int64_t k) {
     lv_world *w = wp;
-    if (k < 0 || k >= w->nin || w->in[k].st == SK_INST_GONE) return -1;
+    if (k < 0 || k >= w->nin || w->in[k].st == SK_INST_GONE || w->in[k].cancelled) return -1;
     LV_ACT_BEGIN;
     lv_inst *x = &w->in[k];
     if (w->o->dry_run) {
@@ -960,7 +963,7 @@ static int lv_act_terminate(void *wp, int64_t k) {
     }
     int requested = x->st == SK_INST_REQUESTED;
     lv_end_inst(w, k, 0);
-    if (requested) x->st = SK_INST_REQUESTED, x->job = -1; /* still awaited: terminated on its answer */
+    if (requested) x->st = SK_INST_REQUESTED, x->job = -1, x->cancelled = 1; /* still awaited: terminated on its answer */
     LV_ACT_END;
     return 0;
 }
@@ -1400,19 +1403,19 @@ static int lv_recover(lv_world *w) {
         w->spend_base = sqlite3_column_double(sp, 0);
     sqlite3_finalize(sp);
     if (w->spend_base > 0) lv_say(w, "spend so far $%.4f (earlier sessions)", w->spend_base);
-    if (w->local) sk_local_discover(w->local, w->c->run_id);
+    if (w->local) sk_local_discover(w->local, w->tag);
     if ((rc = w->pv.refresh(w->pv.self, e2, sizeof e2)) < 0)
         return lv_fail(w, sk_errf(w->errbuf, w->errlen, rc, "provider %s: %s", w->pv.name, e2));
     sk_jr_view jv = {0};
     if ((rc = sk_journal_load_view(w->jr, &jv, w->errbuf, w->errlen)) < 0) return lv_fail(w, rc);
-    int np = w->pv.list(w->pv.self, w->c->run_id, NULL, 0);
+    int np = w->pv.list(w->pv.self, w->tag, NULL, 0);
     sk_pv_inst *li = calloc((size_t)(np > 0 ? np : 0) + 1, sizeof *li);
     sk_prov_inst *pi = calloc((size_t)(np > 0 ? np : 0) + 1, sizeof *pi);
     sk_rc_action *act = NULL;
     int need = 0;
     if (!li || !pi || np < 0) rc = SK_ENOMEM;
     else {
-        np = w->pv.list(w->pv.self, w->c->run_id, li, np);
+        np = w->pv.list(w->pv.self, w->tag, li, np);
         for (int i = 0; i < np; i++)
             pi[i] = (sk_prov_inst){li[i].id,
                                    li[i].state == SK_PV_PENDING   ? SK_PI_PENDING
@@ -1930,9 +1933,9 @@ static void lv_tick(lv_world *w) {
     lv_launch_results(w);
     int rc = w->pv.refresh(w->pv.self, e2, sizeof e2);
     w->pv_ok = rc >= 0;
-    int np = rc < 0 ? -1 : w->pv.list(w->pv.self, c->run_id, NULL, 0);
+    int np = rc < 0 ? -1 : w->pv.list(w->pv.self, w->tag, NULL, 0);
     sk_pv_inst *li = np >= 0 ? calloc((size_t)np + 1, sizeof *li) : NULL;
-    if (li) np = w->pv.list(w->pv.self, c->run_id, li, np);
+    if (li) np = w->pv.list(w->pv.self, w->tag, li, np);
     for (int64_t k = 0; k < w->nin && !w->err && li; k++)
         if (!w->in[k].prov_done && w->in[k].st != SK_INST_REQUESTED) lv_poll_inst(w, k, lv_pv_find(li, np, w->in[k].id));
     free(li);
@@ -2145,7 +2148,12 @@ static int lv_write_results(lv_world *w, const char *path, char *err, size_t err
 
 static int lv_provider_open(lv_world *w, char *err, size_t errlen) {
     const sk_live_cfg *c = w->c;
+    snprintf(w->tag, sizeof w->tag, "%s", c->run_id);
     if (!strcmp(c->provider, "local")) {
+        char real[4096], hex[65];
+        const char *jp = realpath(w->o->journal, real) ? real : w->o->journal;
+        sk_sha256_hex(jp, strlen(jp), hex);
+        snprintf(w->tag, sizeof w->tag, "%s@%.12s", c->run_id, hex);
         sk_local_cfg pc = {w->o->synkti, w->logdir, c->time_scale, c->grace_s, 0};
         int rc = sk_local_new(&w->local, &pc, err, errlen);
         if (rc < 0) return rc;

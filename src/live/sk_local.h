@@ -56,7 +56,7 @@ typedef struct sk_local_launch_req {
 } sk_local_launch_req;
 
 typedef struct sk_local_inst {
-    char id[40], zone[64], type[64], client_token[72], run_id[72];
+    char id[40], zone[64], type[64], client_token[72], run_id[128];
     int spot;
     sk_local_state state;
     char reason[48];     /* state reason code ("" while pending/running) */

@@ -26,7 +26,7 @@ typedef enum { SK_PV_PENDING = 0, SK_PV_RUNNING, SK_PV_SHUTTING_DOWN, SK_PV_TERM
 
 typedef struct sk_pv_inst {
     char id[40], zone[64], type[64];
-    char client_token[72], run_id[72], job[64]; /* from the tags ("" when absent) */
+    char client_token[72], run_id[128], job[64]; /* from the tags ("" when absent) */
     int spot;
     sk_pv_state state;
     char reason[64];  /* state reason code, "" while pending/running */
