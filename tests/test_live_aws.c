@@ -229,7 +229,12 @@ static void test_capacity_interrupt(void) {
     ASSERT_EQ_INT(report(id1, "{\"event\":\"checkpoint\",\"generated\":40,\"path\":\"/w/ckpt-40.bin\",\"location\":\"s3://b/j1/ckpt-40.bin\"}"), 204);
     ASSERT_EQ_INT(report("i-nosuch", "{\"event\":\"heartbeat\",\"generated\":1}"), 404);
     ASSERT_EQ_INT(report(id1, "not json"), 400);
-    /* a spot reclaim */
+    /* the agent reports EC2's two-minute notice, then the reclaim */
+    ASSERT_EQ_INT(report(id1, "{\"event\":\"notice\",\"generated\":40,\"time\":\"2026-12-07T00:02:00Z\"}"), 204);
+    char *st = NULL;
+    ASSERT_EQ_INT(http("GET", "/api/status", NULL, &st), 200);
+    ASSERT_STR_CONTAINS(st, "\"notices\":1");
+    free(st);
     ASSERT_EQ_INT(harness("interrupt", id1), 0);
     ASSERT_EQ_INT(running_instance(id1, id2, z2, 30), 0);
     char *job = NULL;
@@ -243,7 +248,7 @@ static void test_capacity_interrupt(void) {
     if (rc != 0 && text) fprintf(stderr, "%s", text);
     ASSERT_EQ_INT(rc, 0);
     int ok = text && strstr(text, "no capacity us-east-1a spot for j1: InsufficientInstanceCapacity") &&
-             strstr(text, "Server.SpotInstanceTermination");
+             strstr(text, "Server.SpotInstanceTermination") && strstr(text, " (agent)");
     if (!ok && text) fprintf(stderr, "%s", text);
     free(text);
     ASSERT_TRUE(ok);

@@ -1029,6 +1029,20 @@ static void lv_join_outputs(lv_world *w, int64_t j) {
     if (!ok || rename(tmp, dst)) lv_say(w, "warning: %s not written: %s", dst, strerror(errno));
 }
 
+/* Instance k has its interruption notice (seen by the provider, or reported by its agent from the
+ * instance metadata): NOTIFIED in the view, trigger NOTICE (once). */
+static void lv_notice(lv_world *w, int64_t k, const char *from) {
+    lv_inst *x = &w->in[k];
+    if (x->st != SK_INST_RUNNING && x->st != SK_INST_BOOTING) return;
+    if (x->st == SK_INST_RUNNING && x->job < 0) w->pools[x->pool].n_idle[x->m]--;
+    x->st = SK_INST_NOTIFIED;
+    if (x->t_notice == 0) x->t_notice = w->now;
+    w->r->notices++;
+    lv_intr_log(w, x, "notice");
+    lv_say(w, "notice %s (%s)", x->id, from);
+    lv_decide(w, SK_TRIG_NOTICE, x->job, k, x->pool);
+}
+
 static void lv_event(lv_world *w, int64_t k, const cJSON *j) {
     lv_inst *x = &w->in[k];
     const cJSON *ev = cJSON_GetObjectItemCaseSensitive(j, "event");
@@ -1037,8 +1051,9 @@ static void lv_event(lv_world *w, int64_t k, const cJSON *j) {
     lv_job *b = &w->jb[x->job];
     const char *e = ev->valuestring, *jn = b->spec.name;
     int s = x->shard;
-    if (!strcmp(e, "notice")) {
+    if (!strcmp(e, "notice")) { /* the agent read it from the instance metadata */
         if (x->t_notice <= 0) x->t_notice = w->now;
+        lv_notice(w, k, "agent");
         return;
     }
     if (!cJSON_IsNumber(gen)) return;
@@ -1145,15 +1160,7 @@ static void lv_poll_inst(lv_world *w, int64_t k, const sk_pv_inst *pi) {
             lv_decide(w, SK_TRIG_IDLE, -1, k, x->pool);
         }
     }
-    if (pi->notice && (x->st == SK_INST_RUNNING || x->st == SK_INST_BOOTING)) {
-        if (x->st == SK_INST_RUNNING && x->job < 0) w->pools[x->pool].n_idle[x->m]--;
-        x->st = SK_INST_NOTIFIED;
-        if (x->t_notice == 0) x->t_notice = w->now;
-        w->r->notices++;
-        lv_intr_log(w, x, "notice");
-        lv_say(w, "notice %s", x->id);
-        lv_decide(w, SK_TRIG_NOTICE, x->job, k, x->pool);
-    }
+    if (pi->notice) lv_notice(w, k, "provider");
     if (x->done && strcmp(w->pv.name, "local") && x->st != SK_INST_GONE && x->job >= 0 && !sk_job_terminal(w->jb[x->job].i.state)) {
         /* an EC2 instance does not end with its agent: the shard is done, the instance ours to end */
         JR(sk_journal_intend_terminate(w->jr, x->id, "done", w->errbuf, w->errlen));
