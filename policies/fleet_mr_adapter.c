@@ -268,6 +268,17 @@ static void fa_decide(void *st, const sk_view *v, const sk_actor *a) {
         return;
     }
     if (t->kind != SK_TRIG_TICK) return; /* the tick model reacts only at tick boundaries */
+    int64_t total = 0; /* a world whose jobs arrive after init (live: submitted jobs) grows the tables */
+    for (int k = 0; k < SK_JOB_NSTATES; k++) total += f->njobs[k];
+    if (total > s->njobs) {
+        fa_job **nj = realloc(s->job, ((size_t)total + 1) * sizeof *nj);
+        if (nj) s->job = nj;
+        int64_t *ns = nj ? realloc(s->scratch, ((size_t)total + 1) * sizeof *ns) : NULL;
+        if (ns) s->scratch = ns;
+        if (!nj || !ns) return; /* out of memory: this tick decides nothing */
+        for (int64_t id = s->njobs; id <= total; id++) s->job[id] = NULL;
+        s->njobs = total;
+    }
     int64_t n = 0;
     static const sk_job_state live[] = {SK_JOB_QUEUED, SK_JOB_RETRY, SK_JOB_SUBMITTED, SK_JOB_RUNNING};
     for (size_t k = 0; k < sizeof live / sizeof live[0]; k++)

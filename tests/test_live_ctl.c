@@ -534,6 +534,75 @@ static void test_avail_trace(void) {
     ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM instances WHERE reason='Server.SpotInstanceTermination'"), 1);
 }
 
+/* report: http - the agents POST their progress lines to the controller's API (with its token)
+ * instead of the controller reading their logs; the scripted interruption resumes as with logs. */
+static void test_report_http(void) {
+    char dir[400], path[500], jp[600], log[600], out[700];
+    snprintf(dir, sizeof dir, "%s/rhttp", tmpdir);
+    mkdir(dir, 0777);
+    run_file(dir, "rhttp", 0, 20, "report: http\ninterrupt: j1 0.5 120\n", path, sizeof path);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+    ASSERT_EQ_INT(wait_exit(spawn(argv, log)), 0);
+    char *text = slurp(log);
+    int has = text && strstr(text, "interrupted j1 at") && strstr(text, "start j1 on") && strstr(text, "1 completed");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    snprintf(out, sizeof out, "%s/work/j1/output.txt", dir);
+    ASSERT_TRUE(same_file(out, ref_out));
+    int ck = q_int(jp, "SELECT MAX(seq) FROM checkpoints WHERE job='j1'");
+    ASSERT_TRUE(ck > 0 && ck < 120);
+    /* the lines reached the controller over HTTP: it wrote them to the instances' logs itself */
+    ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 1);
+}
+
+/* Every fleet policy that launches per job runs unchanged in the live world: the one-job run with a
+ * scripted interruption completes with the reference output under each (the mr_* rows through the
+ * multi-region adapter, on the controller's tick); fifo, which schedules a standing fleet, is
+ * refused with a message. */
+static void test_every_policy(void) {
+    static const char *pols[] = {"on_demand", "cheapest_spot", "failover", "eager_next_region", "uniform_progress",
+                                 "mr_uniform_progress", "mr_up_failover", "mr_up_probe", "mr_up_probe_cost"};
+    for (size_t i = 0; i < sizeof pols / sizeof pols[0]; i++) {
+        char dir[400], path[500], jp[600], log[600], out[700], name[64];
+        snprintf(name, sizeof name, "pol-%s", pols[i]);
+        snprintf(dir, sizeof dir, "%s/%s", tmpdir, name);
+        mkdir(dir, 0777);
+        run_file(dir, name, 0, 5, "interrupt: j1 0.2 60\n", path, sizeof path);
+        char *text = slurp(path), *grown = text ? malloc(strlen(text) + 128) : NULL;
+        ASSERT_TRUE(grown != NULL);
+        char *pl = strstr(text, "policy: cheapest_spot\n"), *jl = strstr(text, "job: j1 120 ");
+        ASSERT_TRUE(pl && jl && pl < jl);
+        sprintf(grown, "%.*spolicy: %s\n%.*sjob: j1 120 deadline=600 %s", (int)(pl - text), text, pols[i],
+                (int)(jl - (pl + 22)), pl + 22, jl + 12);
+        write_file(path, grown);
+        free(text), free(grown);
+        snprintf(jp, sizeof jp, "%s/journal.db", dir);
+        snprintf(log, sizeof log, "%s/controller.log", dir);
+        char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
+        int rc = wait_exit(spawn(argv, log));
+        text = slurp(log);
+        int ok = rc == 0 && text && strstr(text, "1 completed");
+        if (!ok) fprintf(stderr, "policy %s: exit %d\n%s", pols[i], rc, text ? text : "");
+        free(text);
+        ASSERT_TRUE(ok);
+        snprintf(out, sizeof out, "%s/work/j1/output.txt", dir);
+        ASSERT_TRUE(same_file(out, ref_out));
+    }
+    char dir[400], path[500], log[600];
+    snprintf(dir, sizeof dir, "%s/pol-fifo", tmpdir);
+    mkdir(dir, 0777);
+    run_file(dir, "pol-fifo", 0, 5, "policy: fifo\n", path, sizeof path);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--dry-run", NULL};
+    ASSERT_EQ_INT(wait_exit(spawn(argv, log)), 78);
+    char *text = slurp(log);
+    ASSERT_TRUE(text && strstr(text, "fifo schedules a standing fleet"));
+    free(text);
+}
+
 /* Two controllers of the same run id at once, in two folders: neither takes the other's agents
  * (the local run tag carries the journal's path), both complete with the reference output. */
 static void test_two_runs(void) {
@@ -604,6 +673,8 @@ int main(int argc, char **argv) {
         {"shards", test_shards},
         {"avail_trace", test_avail_trace},
         {"two_runs", test_two_runs},
+        {"report_http", test_report_http},
+        {"every_policy", test_every_policy},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc - 1, argv + 1);

@@ -103,6 +103,11 @@ static int lv_line(sk_live_cfg *c, char *key, char *val, char *why, size_t wl) {
         return lv_copy(c->http, sizeof c->http, val);
     }
     if (!strcmp(key, "token_file")) return lv_copy(c->token_file, sizeof c->token_file, val);
+    if (!strcmp(key, "report")) {
+        if (strcmp(val, "log") && strcmp(val, "http")) return snprintf(why, wl, "expected log or http, got '%s'", val), -1;
+        c->report_http = !strcmp(val, "http");
+        return 0;
+    }
     if (!strcmp(key, "max_instances")) {
         if (lv_num(val, 0, 1e6, &x) || x != floor(x)) return snprintf(why, wl, "expected an integer >= 0, got '%s'", val), -1;
         c->max_instances = (int)x;
@@ -775,7 +780,7 @@ static int lv_agent_args(lv_world *w, int64_t j, int s, const char *token, lv_lq
                 lv_shard_prompts(w, jc->argv[k + 1], pr, s, jc->instances) < 0)
                 return -1;
     }
-    int rep_on = strcmp(w->pv.name, "local") && w->url[0];
+    int rep_on = (strcmp(w->pv.name, "local") || w->c->report_http) && w->url[0];
     if (rep_on) snprintf(rep, sizeof rep, "%s/agents/%s", w->url, token);
     const char *head[] = {"--tokens", ntok, "--checkpoint-dir", dir, "--out", out, "--report", rep};
     int nh = rep_on ? 8 : 6;
@@ -1149,7 +1154,7 @@ static void lv_shard_done(lv_world *w, int64_t k) {
 
 static void lv_poll_inst(lv_world *w, int64_t k, const sk_pv_inst *pi) {
     lv_inst *x = &w->in[k];
-    if (!strcmp(w->pv.name, "local")) lv_read_log(w, k);
+    if (!strcmp(w->pv.name, "local") && !w->c->report_http) lv_read_log(w, k);
     if (!pi) return; /* not listed yet (EC2 is eventually consistent) */
     if (pi->state == SK_PV_RUNNING && x->st == SK_INST_BOOTING) {
         x->st = SK_INST_RUNNING, x->t_run = w->now;
@@ -1834,6 +1839,10 @@ static int lv_setup(lv_world *w, char *err, size_t errlen) {
     const sk_scenario_kind *fk = sk_scenario_find("fleet");
     const sk_policy_def *pd = fk ? sk_scenario_policy(fk, c->policy) : NULL;
     if (!pd) return sk_errf(err, errlen, SK_ECONFIG, "%s: policy: no fleet policy '%s'", c->path, c->policy);
+    if (!strcmp(c->policy, "fifo"))
+        return sk_errf(err, errlen, SK_ECONFIG, "%s: policy: fifo schedules a standing fleet (idle instances, assign); a live "
+                       "instance is launched for one job: use cheapest_spot, on_demand, failover, eager_next_region, "
+                       "uniform_progress or mr_*", c->path);
     w->pol = sk_gpolicy_of(pd);
     for (int i = 0; i < c->npp; i++)
         if (sk_param_find(pd->params, pd->nparams, c->pkey[i]) < 0)
@@ -2019,7 +2028,10 @@ static int lv_token(lv_world *w, const char *path) {
 
 static int lv_http_start(lv_world *w) {
     const sk_live_cfg *c = w->c;
-    if (!strcmp(c->http, "off")) return 0;
+    if (!strcmp(c->http, "off")) {
+        if (c->report_http) return lv_fail(w, sk_errf(w->errbuf, w->errlen, SK_ECONFIG, "%s: report: http needs the http server (http: is off)", c->path));
+        return 0;
+    }
     char tf[1100], addr[80];
     if (c->token_file[0]) snprintf(tf, sizeof tf, "%s", c->token_file);
     else snprintf(tf, sizeof tf, "%s/token", c->work_dir);
@@ -2032,6 +2044,7 @@ static int lv_http_start(lv_world *w) {
     int rc = sk_httpd_start(&w->http, addr, port, w->token, &api, w->errbuf, w->errlen);
     if (rc < 0) return lv_fail(w, rc);
     snprintf(w->url, sizeof w->url, "http://%s:%d", addr, sk_httpd_port(w->http));
+    if (w->local && c->report_http) setenv("SYNKTI_TOKEN", w->token, 1); /* local agents inherit it for their reports */
     char up[1100];
     if (w->o->url_file) snprintf(up, sizeof up, "%s", w->o->url_file);
     else snprintf(up, sizeof up, "%s/controller.url", c->work_dir);

@@ -82,6 +82,8 @@ typedef struct sk_live_cfg {
     char aws_region[32], aws_endpoint[256], aws_profile[64], aws_image[64], aws_key[64], aws_subnet[64],
         aws_sg[64], aws_user_data[1024], aws_max_price[32];
     double aws_describe_s; /* DescribeInstances at most this often (wall s; default 5) */
+    int report_http;     /* local agents POST their progress to the controller (report: http) instead of
+                            the controller reading their logs (report: log, the default); aws: always http */
 } sk_live_cfg;
 
 /* Read a run file. 0, or SK_ENOINPUT / SK_ECONFIG ("FILE:LINE: key: reason") / SK_ENOMEM. */
