@@ -29,6 +29,7 @@ typedef struct sk_llm_shape {
     int layers, hidden, heads, kv_heads, ffn, vocab;
     double params_b;   /* billions of parameters */
     int bytes_per_param; /* 2 (fp16/bf16) */
+    const char *profile; /* the Vidur profile it is scaled from: "Llama-2-7b-hf" or "Llama-2-70b-hf" */
 } sk_llm_shape;
 
 /* The known model shapes (NULL when unknown). */
@@ -50,5 +51,94 @@ double sk_llmperf_load_s(const sk_llmperf *p);
 /* Steady decode tokens/s of one sequence (batch 1, context ctx_tokens): what the benchmark rows
  * report, for validation. */
 double sk_llmperf_decode_tps(const sk_llmperf *p, int64_t ctx_tokens);
+
+/* ---- additions: the parts of an iteration, what the model was built from, validation ---------- */
+
+/* The known shapes in table order (*n gets the count). */
+const sk_llm_shape *sk_llm_shapes(int *n);
+
+/* The GPU types the model knows (datasheet figures; docs/serving_perf.md has the sources). */
+typedef struct sk_llm_gpu {
+    const char *name;     /* "A100", "H100", "A10G", ... as the catalog spells it */
+    double mem_mib;       /* memory per GPU, MiB (the catalog's GpuMemoryMiBPerGpu where it has the type) */
+    double fp16_tflops;   /* peak dense fp16 tensor-core TFLOP/s */
+    double mem_gbs;       /* peak memory bandwidth, GB/s */
+    double link_gbs;      /* GPU-to-GPU bandwidth per direction, GB/s (NVLink, else PCIe) */
+    const char *profile;  /* Vidur profile folder ("a100", "h100", "a40") when profiled, else NULL */
+} sk_llm_gpu;
+const sk_llm_gpu *sk_llm_gpu_find(const char *name); /* case-insensitive; NULL when unknown */
+const sk_llm_gpu *sk_llm_gpus(int *n);
+
+/* Op indices of the Vidur mlp.csv table (per layer, except emb: once per iteration). */
+enum {
+    SK_LP_EMB, SK_LP_INPUT_LN, SK_LP_QKV, SK_LP_ROPE, SK_LP_OPROJ, SK_LP_POST_LN, SK_LP_UP, SK_LP_ACT, SK_LP_DOWN,
+    SK_LP_ADD, SK_LP_NOPS
+};
+const char *sk_llmperf_op_name(int op); /* "emb", "input_layernorm", ... (NULL out of range) */
+
+/* One op's time in ms at `tokens` batch tokens for this (gpu, model, tp): the profile medians
+ * interpolated piecewise-linearly in tokens (beyond the last profiled count: linear, with the
+ * slope of the secant over the top half of the profiled range), scaled for shape and GPU. For a
+ * profiled GPU and model it returns the profile median exactly at a profiled count (the mean of
+ * the medians where the profile repeats a count). NaN for a bad op. */
+double sk_llmperf_op_ms(const sk_llmperf *p, int op, double tokens);
+
+/* The parts of one iteration, seconds (their sum is sk_llmperf_iter_s). */
+typedef struct sk_llmperf_parts {
+    double emb_s;          /* embedding lookup, once */
+    double layers_s;       /* layers x the (monotone) sum of the per-layer ops */
+    double attn_prefill_s; /* analytic: 4 x T x (T/2) x hidden / tp FLOPs a layer */
+    double attn_decode_s;  /* analytic: KV bytes read / effective bandwidth */
+    double allreduce_s;    /* 2 a layer when tp > 1 */
+    double lm_head_s;      /* logits of one token a sequence */
+    double total_s;
+} sk_llmperf_parts;
+double sk_llmperf_iter_parts(const sk_llmperf *p, int64_t prefill_tokens, int64_t decode_seqs, int64_t ctx_tokens,
+                             sk_llmperf_parts *out);
+/* Prompt tokens/s of one prefill of `tokens` tokens (tokens / iteration time). */
+double sk_llmperf_prefill_tps(const sk_llmperf *p, int64_t tokens);
+
+/* What a model was built from (for `synkti serve-perf` and the docs). */
+typedef struct sk_llmperf_info {
+    const sk_llm_gpu *gpu, *base;  /* the GPU and the profiled GPU it is scaled from (base == gpu when profiled) */
+    const sk_llm_shape *shape;
+    int tp;
+    double compute_ratio, mem_ratio; /* base / target peak FLOPs and bandwidth (1 when profiled) */
+    double ridge_tokens;             /* base GPU's roofline ridge (FLOPs / byte = tokens of a GEMM) */
+    double weights_bytes, reserve_bytes, kv_bytes_per_token, usable_bytes;
+    double ar_lat_ms, ar_ms_per_mib; /* all-reduce = lat + ms_per_mib x MiB */
+    const char *ar_source;           /* "vidur/network/...all_reduce.csv fit", "analytic ring ...", "none (tp 1)" */
+    double attn_gbs, attn_tflops;    /* effective decode-attention bandwidth and prefill-attention FLOP rate */
+    double load_gbs;                 /* weight load bandwidth, GB/s */
+    int profiled_points;             /* distinct token counts in the profile at this tp */
+    char profile_path[512];
+} sk_llmperf_info;
+void sk_llmperf_get_info(const sk_llmperf *p, sk_llmperf_info *out);
+
+/* Validation against llm-inference-benchmarks/ (docs/serving_perf.md): one row per benchmark
+ * figure we can map to a (gpu, shape). rel_err = predicted / measured - 1. Rows that are not
+ * comparable (quantised weights, llama.cpp's layer split over several GPUs, GPUs or models we do
+ * not model, TGI rows whose batch would not fit the KV cache) have counted = 0 and say why in note. */
+typedef struct sk_llmperf_vrow {
+    char source[12];     /* "llamacpp" or "tgi" */
+    char metric[32];     /* "decode_tps", "prefill_tps", "itl_ms", "throughput_tps", "ttft_ms" */
+    char bench_gpu[32];  /* the row's GPU as the benchmark names it */
+    char bench_model[48];
+    char quant[12];
+    int concurrency;     /* TGI: requests at once; llama.cpp: 1 */
+    char gpu[16], model[16];
+    int tp;
+    double measured, predicted, rel_err;
+    int counted;         /* 1: in the error statistics */
+    char note[96];
+    int line;            /* line in the benchmark CSV */
+} sk_llmperf_vrow;
+/* Build the validation rows (the caller frees *rows). Returns 0; SK_ENOINPUT; SK_EDATA naming
+ * file:line:column; SK_ENOMEM. */
+int sk_llmperf_validate(sk_llmperf_vrow **rows, int *nrows, char *err, size_t errlen);
+/* Median of |rel_err| over counted rows of `source` (NULL: all) and `metric` (NULL: all); NaN
+ * when there is none. *n gets the number of rows used (may be NULL). */
+double sk_llmperf_median_abs_err(const sk_llmperf_vrow *rows, int nrows, const char *source, const char *metric,
+                                 int *n);
 
 #endif

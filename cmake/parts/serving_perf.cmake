@@ -1,0 +1,2 @@
+# Replica performance model for LLM serving (models/sk_llmperf) and `synkti serve-perf`.
+target_sources(synkti_core PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/models/sk_llmperf.c)
