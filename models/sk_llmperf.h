@@ -54,6 +54,12 @@ double sk_llmperf_decode_tps(const sk_llmperf *p, int64_t ctx_tokens);
 
 /* ---- additions: the parts of an iteration, what the model was built from, validation ---------- */
 
+/* sk_llmperf_open with flags. SK_LLMPERF_NOFIT: open even when the weights do not fit (KV capacity
+ * 0): times for what-if comparisons (70B at tp 1) and llama.cpp's layer split in the validation. */
+#define SK_LLMPERF_NOFIT 1u
+int sk_llmperf_open_ex(sk_llmperf **out, const char *gpu, const char *model, int tp, unsigned flags, char *err,
+                       size_t errlen);
+
 /* The known shapes in table order (*n gets the count). */
 const sk_llm_shape *sk_llm_shapes(int *n);
 

@@ -24,6 +24,7 @@ static const struct sk_cmd {
     {"submit", sk_cmd_submit, "submit a job to the live controller (its HTTP API) and print the job's id"},
     {"status", sk_cmd_status, "show the live controller's run or one job: spend, jobs, instances, interruptions"},
     {"cancel", sk_cmd_cancel, "cancel a job on the live controller: its instances are terminated"},
+    {"serve-perf", sk_cmd_serve_perf, "the LLM replica performance model: iteration times, KV capacity, load time, validation"},
     {"catalog", sk_cmd_catalog, "list the instance catalog: GPU types, prices per region and zone"},
     {"fit", sk_cmd_fit, "fit availability (Markov rates) or price (mean-reverting with jumps) models to traces"},
     {"bench", sk_cmd_bench, "measure: PHOLD events/s, RNG costs, batch, multi-region and fleet worlds, inference, start-up"},

@@ -21,6 +21,7 @@ int sk_cmd_merge(int argc, char **argv);
 int sk_cmd_model(int argc, char **argv);
 int sk_cmd_infer(int argc, char **argv);
 int sk_cmd_catalog(int argc, char **argv);
+int sk_cmd_serve_perf(int argc, char **argv); /* cmd_serve_perf.c: models/sk_llmperf */
 int sk_cmd_fit(int argc, char **argv);
 int sk_cmd_fit_availability(int argc, char **argv);
 int sk_cmd_fit_price(int argc, char **argv);
