@@ -5,12 +5,14 @@
 #include <string.h>
 
 extern const sk_scenario_kind sk_scn_phold, sk_scn_batch, sk_scn_multi, sk_scn_fleet;
+extern const sk_scenario_kind sk_scn_spotserve;
 
 const sk_scenario_kind *const sk_scenario_kinds[] = {
     &sk_scn_batch,
     &sk_scn_multi,
     &sk_scn_fleet,
     &sk_scn_phold,
+    &sk_scn_spotserve,
     NULL,
 };
 
