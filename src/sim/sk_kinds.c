@@ -7,12 +7,14 @@
 extern const sk_scenario_kind sk_scn_phold, sk_scn_batch, sk_scn_multi, sk_scn_fleet;
 extern const sk_scenario_kind sk_scn_spotserve;
 
+extern const sk_scenario_kind sk_scn_spothedge_artifact;
 const sk_scenario_kind *const sk_scenario_kinds[] = {
     &sk_scn_batch,
     &sk_scn_multi,
     &sk_scn_fleet,
     &sk_scn_phold,
     &sk_scn_spotserve,
+    &sk_scn_spothedge_artifact,
     NULL,
 };
 
