@@ -284,7 +284,7 @@ static void test_errors(void) {
  *    its own measurements; the rest is the scaling to an unprofiled GPU whose identity the source
  *    does not state.
  *  - llama.cpp F16 decode rows: median |err| <= 50%. llama.cpp's F16 decoding reaches 40-55% of
- *    HBM bandwidth on A100/H100 (53 tok/s x 16 GB on a 2039 GB/s A100) against ~70% in Vidur's
+ *    HBM bandwidth on A100/H100 (53 tok/s x 16 GB on a 2039 GB/s A100) against ~75% in Vidur's
  *    profile, so predictions there are expected 1.4-1.8x high, while the GDDR GPUs (A40, L40S)
  *    match within 10%; the median of that mix is under 0.5.
  * Every counted row has a finite prediction; quantised rows are listed and not counted. */
@@ -315,6 +315,31 @@ static void test_validation(void) {
     free(v);
 }
 
+/* The GPU memory table agrees with the catalog's GpuMemoryMiBPerGpu for every GPU both name. */
+static void test_catalog_memory(void) {
+    NEED_DATA(root);
+    char path[4400], line[512];
+    FILE *f = fopen(t_data(path, sizeof path, root, "skypilot-aws-gpu-catalog/gpu_instance_specs.csv"), "r");
+    ASSERT_TRUE(f != NULL);
+    int checked = 0, bad = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *save, *fld[8];
+        int k = 0;
+        for (char *t = strtok_r(line, ",\r\n", &save); t && k < 8; t = strtok_r(NULL, ",\r\n", &save)) fld[k++] = t;
+        if (k < 6 || !strcmp(fld[1], "AcceleratorName")) continue;
+        const sk_llm_gpu *g = sk_llm_gpu_find(fld[1]);
+        if (!g) continue;
+        checked++;
+        if (g->mem_mib != atof(fld[5])) {
+            fprintf(stderr, "  %s: table %g MiB, catalog %s MiB\n", fld[1], g->mem_mib, fld[5]);
+            bad++;
+        }
+    }
+    fclose(f);
+    ASSERT_TRUE(checked >= 25); /* rows of T4, A10G, L4, L40S, V100, V100-32GB, A100, A100-80GB, H100, H200 types */
+    ASSERT_EQ_INT(bad, 0);
+}
+
 int main(int argc, char **argv) {
     static const sk_test tests[] = {
         {"exact_profile", test_exact_profile},
@@ -326,6 +351,7 @@ int main(int argc, char **argv) {
         {"deterministic", test_deterministic},
         {"errors", test_errors},
         {"validation", test_validation},
+        {"catalog_memory", test_catalog_memory},
         {NULL, NULL},
     };
     return sk_test_main(tests, argc, argv);
