@@ -3,9 +3,11 @@
  * service model), a decode segment cut by an arrival, every request ending exactly once on runs
  * with preemptions, and `synkti run -j 1` = `-j 2` on a serving experiment. Policies here are
  * test-local (the registry's are tested in test_serve_policies). */
+#define _DEFAULT_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
 #include <unistd.h>
 
 #include "engine/sk_rng.h"
@@ -267,9 +269,9 @@ static void test_threads(void) {
     FILE *f = fopen(path, "w");
     ASSERT_TRUE(f != NULL);
     fprintf(f, "name: serve_threads\nseed: 3\nreplications: 3\n"
-               "scenario:\n  kind: serving\n  params:\n    availability: markov\n    zones: 3\n    capacity: 2\n"
-               "    markov_rates_per_h: \"0,1,2,0\"\n    service: fixed\n    fixed_iter_s: 0.03\n    kv_tokens: 8000\n"
-               "    workload: poisson\n    rate: 1\n    horizon_h: 2\n    n_target: 2\n"
+               "scenario:\n  kind: serving\n  capacity_model: markov\n  zones: 3\n  capacity: 2\n"
+               "  markov_rates_per_h: \"0,1,2,0\"\n  service: fixed\n  fixed_iter_s: 0.03\n  kv_tokens: 8000\n"
+               "  workload: poisson\n  rate: 1\n  horizon_h: 2\n  n_target: 2\n"
                "policies:\n  - name: spothedge\n  - name: on_demand\n");
     fclose(f);
     snprintf(cmd, sizeof cmd,
@@ -296,6 +298,7 @@ int main(int argc, char **argv) {
         {"threads", test_threads},
         {NULL, NULL},
     };
-    if (argc > 1 && strchr(argv[1], '/')) sk_t_synkti = argv[1], argc--, argv++;
+    static char bin[4096];
+    if (argc > 1 && strchr(argv[1], '/') && realpath(argv[1], bin)) sk_t_synkti = bin, argc--, argv++;
     return sk_test_main(tests, argc, argv);
 }

@@ -7,9 +7,9 @@
  *
  * Continuous batching with decode segments: an iteration that admits requests (prefill) is one
  * event; a run of pure-decode iterations over an unchanged batch is one event at the end of its
- * first completion (the times of its iterations summed one by one, so nothing is approximated).
- * A request that becomes admissible mid-segment cuts the segment at the next iteration boundary,
- * recomputed from the segment start with the same sums. */
+ * first completion (iteration times are affine in the context, so the segment's length is a
+ * closed form: srv_seg_s). A request that becomes admissible mid-segment cuts the segment at the
+ * next iteration boundary, computed from the segment start with the same formula. */
 #include "serve/sk_serve.h"
 
 #include <math.h>
@@ -49,6 +49,7 @@ typedef struct srv_rep {
     int64_t kv_used, ctx;
     int busy, seg_pre, seg_m;
     sk_time seg_t0;
+    double seg_a, seg_d; /* decode segment: iteration i (from 0) takes seg_a + i x seg_d */
     sk_ev_handle ev;
 } srv_rep;
 
@@ -81,7 +82,6 @@ typedef struct srv_world {
     void *pst;
     sk_rng *prng;
     int n_tgt, k;
-    sk_time up_since, down_since;
     /* metrics */
     double *ttft, *e2e;
     int64_t nlat, caplat, slo_ok;
@@ -107,7 +107,7 @@ void sk_serve_cfg_defaults(sk_serve_cfg *c) {
     c->time_scale = 1, c->loop = 1;
     c->fixed_in = 512, c->fixed_out = 128;
     c->n_target = 3;
-    c->n_min = 1, c->n_max = 64, c->qps_per_replica = 1, c->up_s = 300, c->down_s = 1200;
+    c->qps_per_replica = 1;
 }
 
 double sk_srv_percentile(const double *x, int64_t n, double q) {
@@ -213,6 +213,14 @@ static inline int srv_fits(const srv_world *w, const srv_rep *r, const srv_req *
     return r->nrun < w->c->max_batch && r->kv_used + q->in + q->out <= w->kv_cap;
 }
 
+/* Seconds of the first j iterations of a decode segment. The iteration time is affine in the
+ * context (sk_llmperf: per-op times depend on the batch's token count, decode attention on the
+ * KV bytes read; the fixed model has no context term), so two evaluations give the whole
+ * segment: sum_{i<j} (a + i d) = j a + d j (j - 1) / 2. */
+static inline double srv_seg_s(const srv_rep *r, int64_t j) {
+    return (double)j * r->seg_a + r->seg_d * (double)(j * (j - 1) / 2);
+}
+
 static void srv_sched_iter(srv_world *w, srv_rep *r, int rid, double dt) {
     r->busy = 1;
     r->ev = sk_schedule(&w->eng, r->seg_t0 + sk_time_from(dt, SK_SEC), EV_ITER, (uint32_t)rid, r->gen);
@@ -259,10 +267,10 @@ static void srv_start(srv_world *w, int rid) {
         const srv_req *q = &w->rq[r->run[i]];
         if (q->out - q->gen < m) m = q->out - q->gen;
     }
-    double acc = 0;
-    for (int32_t i = 0; i < m; i++) acc += srv_iter(w, 0, dec, ctx + (int64_t)i * dec);
+    r->seg_a = srv_iter(w, 0, dec, ctx);
+    r->seg_d = m > 1 ? srv_iter(w, 0, dec, ctx + dec) - r->seg_a : 0;
     r->seg_pre = 0, r->seg_m = (int)m;
-    srv_sched_iter(w, r, rid, acc);
+    srv_sched_iter(w, r, rid, srv_seg_s(r, m));
 }
 
 /* A request joined r's queue: start r if idle, or cut its decode segment at the next iteration
@@ -271,17 +279,13 @@ static void srv_poke(srv_world *w, int rid) {
     srv_rep *r = &w->rp[rid];
     if (!r->busy) return srv_start(w, rid);
     if (r->seg_pre || r->seg_m <= 1 || !srv_fits(w, r, &w->rq[r->qh])) return;
-    int64_t dec = r->nrun;
-    double acc = 0;
     int j;
-    for (j = 1; j <= r->seg_m; j++) {
-        acc += srv_iter(w, 0, dec, r->ctx + (int64_t)(j - 1) * dec);
-        if (r->seg_t0 + sk_time_from(acc, SK_SEC) >= w->eng.now) break;
-    }
+    for (j = 1; j < r->seg_m; j++)
+        if (r->seg_t0 + sk_time_from(srv_seg_s(r, j), SK_SEC) >= w->eng.now) break;
     if (j >= r->seg_m) return;
     sk_cancel(&w->eng, r->ev);
     r->seg_m = j;
-    srv_sched_iter(w, r, rid, acc);
+    srv_sched_iter(w, r, rid, srv_seg_s(r, j));
 }
 
 static void srv_on_iter(void *ctx, sk_engine *e, const sk_event *ev) {
@@ -661,21 +665,6 @@ static void srv_on_tick(void *ctx, sk_engine *e, const sk_event *ev) {
             srv_fail(w, srv_q_pop(&r->qh, &r->qt, w->rq), &w->res->failed_timeout);
         }
     }
-    if (c->autoscale) {
-        int tgt = (int)ceil(srv_rate60(w) / c->qps_per_replica);
-        if (tgt < c->n_min) tgt = c->n_min;
-        if (tgt > c->n_max) tgt = c->n_max;
-        if (tgt > w->n_tgt) {
-            if (w->up_since < 0) w->up_since = e->now;
-            if (e->now - w->up_since >= sk_time_from(c->up_s, SK_SEC)) w->n_tgt = tgt, w->up_since = -1;
-        } else
-            w->up_since = -1;
-        if (tgt < w->n_tgt) {
-            if (w->down_since < 0) w->down_since = e->now;
-            if (e->now - w->down_since >= sk_time_from(c->down_s, SK_SEC)) w->n_tgt = tgt, w->down_since = -1;
-        } else
-            w->down_since = -1;
-    }
     srv_decide(w, SK_SRV_TICK, -1, 0);
     sk_time nt = e->now + sk_time_from(c->tick_s, SK_SEC);
     if (c->tick_s > 0 && nt < sk_time_from(c->horizon_s, SK_SEC)) sk_schedule(e, nt, EV_TICK, 0, 0);
@@ -836,7 +825,6 @@ int sk_serve_run(const sk_serve_cfg *cfg, const sk_serve_policy *pol, const sk_v
     w->rfree = -1, w->lbh = w->lbt = -1, w->ring_sec = -1;
     w->n_tgt = cfg->n_target;
     w->k = cfg->k_avail > 0 ? cfg->k_avail : cfg->n_target;
-    w->up_since = w->down_since = -1;
     if (cfg->nzones < 1 || cfg->nzones > SK_SRV_MAXZ) {
         rc = sk_errf(msg, len, SK_ECONFIG, "serving: %d zones (1 to %d)", cfg->nzones, SK_SRV_MAXZ);
         goto free_avail;

@@ -101,9 +101,7 @@ typedef struct sk_serve_cfg {
     /* service level */
     int n_target, k_avail;        /* k_avail <= 0: n_target */
     double slo_s, slo_ttft_s;     /* 0: no bound on that latency */
-    /* request-rate autoscaler (n_target moves) */
-    int autoscale, n_min, n_max;
-    double qps_per_replica, up_s, down_s;
+    double qps_per_replica;       /* for the policies' request-rate autoscaler (view) */
 } sk_serve_cfg;
 
 /* Defaults of every field but zones/perf/workload data (the scenario's parameter defaults). */

@@ -4,7 +4,7 @@
  * cache shared by all threads (catalog, request traces, count files, zone traces, performance
  * models); every run builds its own availability models on its own streams.
  *
- * Zones: availability `trace` takes one zone per *.json file of trace_dir (sorted by name; the
+ * Zones: capacity_model `trace` takes one zone per *.json file of trace_dir (sorted by name; the
  * zone is the file name up to its first '_', as in spothedge/data/AWS1/us-east-1f_v100_1.json),
  * the capacity = the trace's count x capacity_scale; markov, hazard and none take the first
  * `zones` catalog offers of instance_type that have a spot price.
@@ -32,12 +32,12 @@ enum {
     P_GROUP, P_SPREAD, P_CAT_FILE, P_ITYPE, P_SPOT_FRAC, P_OD_PRICE, P_MODEL, P_TP, P_SERVICE, P_FIX_ITER, P_FIX_PRE,
     P_FIX_DEC, P_KV, P_MAXB, P_BOOT, P_LOAD, P_NOT_AWS, P_NOT_GCP, P_LB, P_TIMEOUT, P_RETRY, P_DRAIN, P_WL, P_TRACE,
     P_COUNTS_FILE, P_COUNTS_SCALE, P_COUNTS_CAP, P_RATE, P_CV, P_TOKENS, P_IN, P_OUT, P_TSCALE, P_LOOP, P_HORIZON,
-    P_TICK, P_NTARGET, P_KAVAIL, P_SLO, P_SLO_TTFT, P_AUTOSCALE, P_QPS, P_UP, P_DOWN, P_NMIN, P_NMAX, P_N
+    P_TICK, P_NTARGET, P_KAVAIL, P_SLO, P_SLO_TTFT, P_QPS, P_N
 };
 
 static const sk_param_def sv_params[P_N] = {
-    [P_AVAIL] = {"availability", SK_PT_STR, "trace", 0, 0, "spot capacity: trace (replay of trace_dir), markov, hazard or none"},
-    [P_TRACE_DIR] = {"trace_dir", SK_PT_STR, "spothedge/data/AWS1", 0, 0, "trace: folder of zone traces (*.json, one per zone; trace search path)"},
+    [P_AVAIL] = {"capacity_model", SK_PT_STR, "trace", 0, 0, "spot capacity: trace (replay of trace_dir), markov, hazard or none"},
+    [P_TRACE_DIR] = {"trace_dir", SK_PT_STR, "spothedge/data/AWS1", 0, 0, "capacity_model trace: folder of zone traces (*.json, one per zone; trace search path)"},
     [P_CAP_SCALE] = {"capacity_scale", SK_PT_INT, "1", 1, 1e6, "trace: replicas a zone can hold per unit of its trace's count"},
     [P_OFFSET_H] = {"trace_offset_h", SK_PT_FLOAT, "-1", -1, 1e6, "trace: start the replay this many hours in (-1: a random tick per world, as the artifact's offsets)"},
     [P_TRACE_LOOP] = {"trace_loop", SK_PT_BOOL, "true", 0, 0, "trace: replay again from the start after its end"},
@@ -87,12 +87,7 @@ static const sk_param_def sv_params[P_N] = {
     [P_KAVAIL] = {"k_avail", SK_PT_INT, "0", 0, 10000, "availability = time with >= this many ready replicas (0: n_target)"},
     [P_SLO] = {"slo_s", SK_PT_FLOAT, "0", 0, 1e9, "SLO on end-to-end latency, seconds (0: none)"},
     [P_SLO_TTFT] = {"slo_ttft_s", SK_PT_FLOAT, "0", 0, 1e9, "SLO on time to first token, seconds (0: none)"},
-    [P_AUTOSCALE] = {"autoscale", SK_PT_BOOL, "false", 0, 0, "request-rate autoscaler: n_target = ceil(rate over 60 s / qps_per_replica)"},
-    [P_QPS] = {"qps_per_replica", SK_PT_FLOAT, "1", 1e-9, 1e9, "requests/s one replica serves (autoscaler)"},
-    [P_UP] = {"scale_up_s", SK_PT_FLOAT, "300", 0, 1e7, "autoscaler: a higher target sustained this long applies"},
-    [P_DOWN] = {"scale_down_s", SK_PT_FLOAT, "1200", 0, 1e7, "autoscaler: a lower target sustained this long applies"},
-    [P_NMIN] = {"n_min", SK_PT_INT, "1", 0, 10000, "autoscaler: lowest target"},
-    [P_NMAX] = {"n_max", SK_PT_INT, "64", 1, 10000, "autoscaler: highest target"},
+    [P_QPS] = {"qps_per_replica", SK_PT_FLOAT, "1", 1e-9, 1e9, "requests/s one replica serves (the policies' request-rate autoscaler)"},
 };
 
 enum {
@@ -381,8 +376,7 @@ static int sv_build(sv_run *r, const sk_run_ctx *ctx, const sk_value *v, void *s
     c->fixed_tokens = !strcmp(v[P_TOKENS].s, "fixed");
     c->n_target = (int)v[P_NTARGET].i, c->k_avail = (int)v[P_KAVAIL].i;
     c->slo_s = v[P_SLO].f, c->slo_ttft_s = v[P_SLO_TTFT].f;
-    c->autoscale = (int)v[P_AUTOSCALE].i, c->qps_per_replica = v[P_QPS].f, c->up_s = v[P_UP].f, c->down_s = v[P_DOWN].f;
-    c->n_min = (int)v[P_NMIN].i, c->n_max = (int)v[P_NMAX].i;
+    c->qps_per_replica = v[P_QPS].f;
     const char *wl = v[P_WL].s;
     c->wl = !strcmp(wl, "poisson") ? SK_SRV_WL_POISSON : !strcmp(wl, "gamma") ? SK_SRV_WL_GAMMA
           : !strcmp(wl, "counts") ? SK_SRV_WL_COUNTS : SK_SRV_WL_TRACE;
@@ -516,7 +510,6 @@ static int sv_check(const sk_value *v, const sk_policy_def *pol, const sk_value 
             return SK_ECONFIG;
         }
     }
-    if (v[P_NMIN].i > v[P_NMAX].i) return *bad = P_NMIN, sv_fmt(msg, len, "n_min > n_max"), SK_ECONFIG;
     return 0;
 }
 

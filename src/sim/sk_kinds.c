@@ -8,6 +8,7 @@ extern const sk_scenario_kind sk_scn_phold, sk_scn_batch, sk_scn_multi, sk_scn_f
 extern const sk_scenario_kind sk_scn_spotserve;
 
 extern const sk_scenario_kind sk_scn_spothedge_artifact;
+extern sk_scenario_kind sk_scn_serving; /* npolicies set at load time from the serving policy registry */
 const sk_scenario_kind *const sk_scenario_kinds[] = {
     &sk_scn_batch,
     &sk_scn_multi,
@@ -15,6 +16,7 @@ const sk_scenario_kind *const sk_scenario_kinds[] = {
     &sk_scn_phold,
     &sk_scn_spotserve,
     &sk_scn_spothedge_artifact,
+    &sk_scn_serving,
     NULL,
 };
 
