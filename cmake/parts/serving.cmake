@@ -3,3 +3,4 @@
 target_sources(synkti_core PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/serve/sk_serve.c
                                    ${CMAKE_CURRENT_SOURCE_DIR}/src/serve/sk_serve_wl.c
                                    ${CMAKE_CURRENT_SOURCE_DIR}/src/sim/scn_serving.c)
+target_sources(synkti_cli PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src/cli/cmd_bench_serving.c)

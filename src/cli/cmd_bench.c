@@ -301,6 +301,7 @@ static const char sk_bench_usage[] =
     "  batch   time per (window, policy) of the Can't Be Late batch world\n"
     "  multi_region  time per run of the multi-region world (SkyNomad artifact setting)\n"
     "  fleet   a synthetic fleet (100,000 GPUs, 50 zones, 1,000,000 jobs in a day): time, events/s, memory\n"
+    "  serving a day of the Azure LLM conv trace on 16 replicas (serving world): time, events/s, latencies\n"
     "  spothedge  time per (trace, policy) run of the SpotHedge artifact simulator with its latency model\n"
     "  infer   tokens/s of the transformer inference engine (synthetic weights)\n"
     "  startup wall time and memory of starting synkti (default: 'synkti version')\n"
@@ -321,6 +322,7 @@ int sk_cmd_bench(int argc, char **argv) {
     if (!strcmp(argv[0], "batch")) return sk_bench_batch(argc - 1, argv + 1);
     if (!strcmp(argv[0], "multi_region")) return sk_bench_mr(argc - 1, argv + 1);
     if (!strcmp(argv[0], "fleet")) return sk_bench_fleet(argc - 1, argv + 1);
+    if (!strcmp(argv[0], "serving")) return sk_bench_serving(argc - 1, argv + 1);
     if (!strcmp(argv[0], "spothedge")) return sk_bench_shart(argc - 1, argv + 1);
     if (!strcmp(argv[0], "infer")) return sk_bench_infer(argc - 1, argv + 1);
     if (!strcmp(argv[0], "startup")) return sk_bench_startup(argc - 1, argv + 1);

@@ -16,6 +16,7 @@ int sk_cmd_plan(int argc, char **argv);
 int sk_bench_batch(int argc, char **argv);
 int sk_bench_mr(int argc, char **argv);
 int sk_bench_fleet(int argc, char **argv);
+int sk_bench_serving(int argc, char **argv);
 int sk_bench_shart(int argc, char **argv); /* cmd_bench_shart.c: `bench spothedge` */
 int sk_cmd_export(int argc, char **argv);
 int sk_cmd_merge(int argc, char **argv);
