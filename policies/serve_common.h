@@ -136,4 +136,8 @@ extern const sk_serve_policy sk_srv_on_demand, sk_srv_even_spread, sk_srv_round_
  * Active and Preempted lists in their order; returns the number of zones. */
 int sk_srv_spothedge_zones(const void *state, int *active, int *nactive, int *preempted, int *npreempted);
 
+/* The objective ($) of the plan the optimal policy made at its first decision; -1 before it or
+ * when it could not be made. */
+double sk_srv_optimal_cost(const void *state);
+
 #endif

@@ -11,6 +11,8 @@ const sk_serve_policy *const sk_serve_policies[] = {
     &sk_srv_on_demand,
     &sk_srv_even_spread,
     &sk_srv_round_robin,
+    &sk_srv_asg,
+    &sk_srv_optimal,
     NULL,
 };
 
