@@ -574,6 +574,70 @@ static void test_optimal(void) {
     }
 }
 
+/* A day of 30 s ticks over 6 zones (the size of the artifact's GCP1 runs): the plan fits the
+ * capacities, has N ready at every tick >= d, and costs no more than the plan that keeps N
+ * on-demand replicas (feasible, so an upper bound) nor less than N ready replicas at the
+ * cheapest spot price after the warm-up (a lower bound). */
+static void test_optimal_large(void) {
+    enum { Z = 6, K = 2880, N = 3 };
+    static int32_t cap[Z * K];
+    uint64_t st = 99;
+    for (int j = 0; j < Z; j++)
+        for (int k = 0; k < K; k += 10) { /* 300 s steps, 0..4 replicas */
+            st = st * 6364136223846793005ULL + 1442695040888963407ULL;
+            for (int i = 0; i < 10; i++) cap[j * K + k + i] = (int32_t)((st >> 33) % 5);
+        }
+    mock m;
+    memset(&m, 0, sizeof m);
+    double minp = 1e9;
+    for (int j = 0; j < Z; j++) {
+        m.z[j].name = zname[j];
+        m.z[j].region = "r";
+        m.z[j].spot_price = 1.0 + 0.1 * j;
+        m.z[j].od_price = 3.0 + 0.1 * j;
+        if (m.z[j].spot_price < minp) minp = m.z[j].spot_price;
+    }
+    m.cap = cap;
+    m.ncap = K;
+    m.v = (sk_srv_view){.tick_s = 30, .cold_start_s = 120, .nzones = Z, .z = m.z, .n_target = N, .trig = SK_SRV_TICK,
+                        .trig_zone = -1, .rng = &m.rng, .cap_at = mock_cap_at, .w = &m, .horizon_s = K * 30.0};
+    ASSERT_EQ_INT(sk_rng_init(&m.rng, NULL, 1, 0, SK_STREAM_POLICY), 0);
+    m.p = sk_serve_policy_find("optimal");
+    m.pp = calloc(m.p->def.nparams + 1, sizeof *m.pp);
+    m.st = calloc(1, m.p->state_size);
+    char why[200];
+    ASSERT_EQ_INT(sk_param_parse(&m.p->def.params[0], m.p->def.params[0].def, &m.pp[0], why, sizeof why), 0);
+    ASSERT_EQ_INT(m.p->init(m.st, m.pp, &m.v, why, sizeof why), 0);
+    static int32_t x[K][Z + 1];
+    double cost = 0, h = 30.0 / 3600;
+    for (int k = 0; k < K; k++) {
+        sk_srv_plan pl = mock_decide(&m, k * 30.0, SK_SRV_TICK, -1);
+        for (int j = 0; j < Z; j++) {
+            x[k][j] = pl.spot[j];
+            if (x[k][j] > cap[j * K + k]) SK_T_FAIL_("tick %d zone %d: %d > cap %d", k, j, x[k][j], cap[j * K + k]);
+            cost += x[k][j] * m.z[j].spot_price * h;
+        }
+        x[k][Z] = pl.od;
+        cost += pl.od * m.z[0].od_price * h;
+    }
+    for (int k = 4; k < K; k++) {
+        int ready = 0;
+        for (int j = 0; j <= Z; j++) {
+            int mn = 1 << 30;
+            for (int tau = k - 4; tau <= k; tau++)
+                if (x[tau][j] < mn) mn = x[tau][j];
+            ready += mn;
+        }
+        if (ready < N) SK_T_FAIL_("tick %d: %d ready < %d", k, ready, N);
+    }
+    ASSERT_NEAR(cost, sk_srv_optimal_cost(m.st), 1e-6);
+    ASSERT_TRUE(cost <= N * K * m.z[0].od_price * h + 1e-9);
+    ASSERT_TRUE(cost >= N * K * minp * h - 1e-9);
+    fprintf(stderr, "  optimal_large: $%.4f (on-demand $%.4f, spot floor $%.4f)\n", cost, N * K * m.z[0].od_price * h,
+            N * K * minp * h);
+    mock_fini(&m);
+}
+
 int main(int argc, char **argv) {
     static const sk_test tests[] = {
         {"registry", test_registry},
@@ -590,6 +654,7 @@ int main(int argc, char **argv) {
         {"on_demand", test_on_demand},
         {"asg", test_asg},
         {"optimal", test_optimal},
+        {"optimal_large", test_optimal_large},
         {NULL, NULL},
     };
     return sk_test_main(tests, argc, argv);
