@@ -207,6 +207,8 @@ static void test_conservation(void) {
                 ASSERT_EQ_INT(r.interrupts, r.migrated + r.restarts);
                 if (pol == SK_SS_POL_ON_DEMAND) ASSERT_EQ_INT(r.interrupts, 0);
                 if (pol != SK_SS_POL_SPOTSERVE) ASSERT_EQ_INT(r.migrated, 0);
+                /* a switch takes seconds, the notice 30 s: spotserve never loses decoding progress */
+                if (pol == SK_SS_POL_SPOTSERVE) ASSERT_EQ_INT(r.restarts, 0);
                 ASSERT_TRUE(r.lat_p50 <= r.lat_p90 && r.lat_p90 <= r.lat_p99 && r.lat_p99 <= r.lat_max);
                 sk_ss_result_fini(&r);
             }

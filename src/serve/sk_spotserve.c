@@ -374,6 +374,7 @@ typedef struct ss {
     int ng, gcap;
     uint32_t sw_epoch;        /* spotserve: the pending switch */
     sk_time sw_deadline;      /* SK_TIME_MAX: none */
+    int sw_pending;           /* an EV_BEGIN of sw_epoch is scheduled */
     double req_tpt;
     const double *arr;
     int n;
@@ -652,6 +653,21 @@ static int ss__reroute(ss *s) {
     return 0;
 }
 
+/* spotserve's "when it helps": replace the optimizer's choice *nc by the current shape (T, P, B,
+ * M1, M2) with D = floor(ngpu / (T P)) unless the new shape meets the required throughput where
+ * the kept one does not, or - both meeting it - cuts the latency by more than min_gain, or - neither
+ * meeting it - raises the throughput by more than min_gain. */
+static void ss__keep_shape(const ss *s, sk_ss_cfg *nc, int ngpu) {
+    if (ss__same_shape(nc, &s->cur) || nc->D == 0) return;
+    sk_ss_cfg k = s->cur;
+    k.D = ngpu / (k.T * k.P);
+    if (k.D == 0) return;
+    k.tpt = k.D * k.B / k.lat_ms * 1000.0;
+    double g = s->pp->min_gain, req = s->req_tpt;
+    int helps = k.tpt < req ? (nc->tpt >= req || nc->tpt > k.tpt * (1 + g)) : nc->tpt >= req && nc->lat_ms < k.lat_ms * (1 - g);
+    if (!helps) *nc = k;
+}
+
 /* React to a change of the usable GPUs (or of the required throughput). deadline: when noticed
  * instances go (SK_TIME_MAX for an add). */
 static int ss__react(ss *s, sk_time deadline, int first) {
@@ -668,10 +684,18 @@ static int ss__react(ss *s, sk_time deadline, int first) {
         return 0;
     }
     if (s->pp->policy == SK_SS_POL_RESTART) return ss__restart(s, &nc);
-    /* spotserve: just in time - keep decoding until the switch must begin to finish by the deadline */
+    /* spotserve: a new shape only when it helps; else the current shape on what is there */
+    ss__keep_shape(s, &nc, ngpu);
+    /* just in time - keep decoding until the switch must begin to finish by the deadline (the
+     * earliest of the pending switch's and this event's) */
+    if (!s->sw_pending) s->sw_deadline = SK_TIME_MAX;
     if (deadline < s->sw_deadline) s->sw_deadline = deadline;
     double S;
-    if (!ss__plan(s, &nc, &S)) return 0;
+    if (!ss__plan(s, &nc, &S)) {
+        if (!s->sw_pending) s->sw_deadline = SK_TIME_MAX;
+        return 0;
+    }
+    s->sw_pending = 1;
     sk_time begin = s->now;
     if (s->sw_deadline != SK_TIME_MAX) {
         sk_time b2 = s->sw_deadline - (sk_time)llround(S * 1e6);
@@ -754,8 +778,9 @@ static int ss__run(ss *s) {
             if (ev.arg != s->sw_epoch) break; /* superseded by a later event */
             sk_ss_cfg nc;
             sk_ss_optimize(s->m, ss__avail(s), s->req_tpt, &nc);
+            ss__keep_shape(s, &nc, ss__avail(s));
             rc = ss__switch(s, &nc, s->sw_deadline);
-            s->sw_deadline = SK_TIME_MAX;
+            s->sw_deadline = SK_TIME_MAX, s->sw_pending = 0;
             break;
         }
         case EV_GONE: {

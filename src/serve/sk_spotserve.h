@@ -118,6 +118,7 @@ typedef struct sk_ss_params {
     double switch_overhead_s;/* fixed cost of a live reconfiguration (artifact: 0.5) */
     double load_gbps;        /* GB/s a cold start reads a weight shard from local disk */
     double boot_s;           /* process, CUDA and NCCL start of a cold start */
+    double min_gain;         /* spotserve: a new shape must cut latency (or raise throughput) by this fraction */
     int od_instances;        /* on_demand: fleet size (0: ceil of the segment's mean instance count) */
     double spot_price, od_price;
 } sk_ss_params;

@@ -62,7 +62,11 @@ static const sk_param_def sk_ss_params_def[P_N] = {
 static const sk_param_def sk_ss_od_params[] = {
     {"instances", SK_PT_INT, "0", 0, 4096, "fixed on-demand fleet (0: ceil of the segment's mean instance count)"},
 };
-static const sk_policy_def sk_ss_pol_spotserve = {"spotserve", NULL, 0,
+static const sk_param_def sk_ss_spot_params[] = {
+    {"min_gain", SK_PT_FLOAT, "0.05", 0, 1,
+     "change the pipeline shape only for this fraction less latency (or more throughput, or to meet required_tpt); 0: always follow the optimizer"},
+};
+static const sk_policy_def sk_ss_pol_spotserve = {"spotserve", sk_ss_spot_params, 1,
     "re-optimize (D, T, P, B) on every event; migrate weights and KV caches within the grace period, just in time"};
 static const sk_policy_def sk_ss_pol_restart = {"restart", NULL, 0,
     "re-optimize on every event; running requests restart, weights load cold (the artifact's Reparallelization baseline)"};
@@ -235,6 +239,7 @@ static int sk_ss_run(const sk_run_ctx *c, sk_value *out, char *msg, size_t len) 
                        .switch_overhead_s = v[P_OVH].f, .load_gbps = v[P_LOAD].f, .boot_s = v[P_BOOT].f,
                        .spot_price = pr.spot, .od_price = pr.od};
     if (pp.policy == SK_SS_POL_ON_DEMAND) pp.od_instances = (int)c->policy_params[0].i;
+    if (pp.policy == SK_SS_POL_SPOTSERVE && c->policy_params) pp.min_gain = c->policy_params[0].f;
     sk_ss_result r;
     if ((rc = sk_ss_simulate(&m, &tr, arr, narr, &pp, &r, msg, len)) < 0) goto out;
     out[M_N_REQ].i = r.n, out[M_DONE].i = r.completed, out[M_FAIL].i = r.failed;
