@@ -239,24 +239,40 @@ int sk_shart_polls_init(sk_shart_polls *pl, double horizon) {
     return 0;
 }
 
-double sk_shart_poll_time(const sk_shart_polls *pl, int64_t n) {
+/* s_n, starting the segment search at *hint (the last segment used; queries mostly move forward). */
+static double sk__poll_time(const sk_shart_polls *pl, int64_t n, int *hint) {
     if (n >= pl->end) return INFINITY;
-    int lo = 0, hi = pl->nseg - 1;
-    while (lo < hi) { /* last segment with n0 <= n */
-        int mid = (lo + hi + 1) / 2;
-        if (pl->n0[mid] <= n) lo = mid;
-        else hi = mid - 1;
+    int h = *hint;
+    if (!(h >= 0 && h < pl->nseg && pl->n0[h] <= n && (h + 1 == pl->nseg || pl->n0[h + 1] > n))) {
+        int lo = 0, hi = pl->nseg - 1;
+        while (lo < hi) { /* last segment with n0 <= n */
+            int mid = (lo + hi + 1) / 2;
+            if (pl->n0[mid] <= n) lo = mid;
+            else hi = mid - 1;
+        }
+        *hint = h = lo;
     }
-    return pl->s0[lo] + (double)(n - pl->n0[lo]) * pl->step[lo];
+    return pl->s0[h] + (double)(n - pl->n0[h]) * pl->step[h];
+}
+
+double sk_shart_poll_time(const sk_shart_polls *pl, int64_t n) {
+    int hint = -1;
+    return sk__poll_time(pl, n, &hint);
+}
+
+static int64_t sk__poll_after(const sk_shart_polls *pl, double x, int *hint) {
+    int last = pl->nseg - 1;
+    if (!(x < sk__poll_time(pl, pl->end - 1, &last))) return pl->end;
+    int64_t n = x > 0 ? (int64_t)(x * 100) : 0;
+    if (n >= pl->end) n = pl->end - 1;
+    while (sk__poll_time(pl, n, hint) <= x) n++;
+    while (n > 0 && sk__poll_time(pl, n - 1, hint) > x) n--;
+    return n;
 }
 
 int64_t sk_shart_poll_after(const sk_shart_polls *pl, double x) {
-    if (!(x < sk_shart_poll_time(pl, pl->end - 1))) return pl->end;
-    int64_t n = x > 0 ? (int64_t)(x * 100) : 0;
-    if (n >= pl->end) n = pl->end - 1;
-    while (sk_shart_poll_time(pl, n) <= x) n++;
-    while (n > 0 && sk_shart_poll_time(pl, n - 1) > x) n--;
-    return n;
+    int hint = -1;
+    return sk__poll_after(pl, x, &hint);
 }
 
 /* ---- Optimal (§8): min-cost flow --------------------------------------------------------------- */
@@ -272,7 +288,7 @@ int64_t sk_shart_poll_after(const sk_shart_polls *pl, double x) {
  * backward arcs on the main line allow overlap. Capacities are integral, so the optimum flow is
  * integral and its cost is the program's minimum. */
 typedef struct sk__mcf {
-    int nv, na, ncap;
+    int nv, na, ncap, vcap;
     int *head, *nxt, *to, *cap;
     double *cost, *pot, *dist;
     int *prev_arc, *heap_v;
@@ -358,22 +374,44 @@ static int sk__mcf_run(sk__mcf *g, int s, int t, int want) {
     return sent;
 }
 
-int sk_shart_optimal_cost(int nz, const int32_t *const *caps, const sk_shart_params *p, double *cost) {
+/* Grow g's arrays to nv nodes and na arcs; returns 0 or SK_ENOMEM (g unchanged but usable). */
+static int sk__mcf_reserve(sk__mcf *g, int nv, int na) {
+#define SK__GROW(f, n)                                                                           \
+    do {                                                                                         \
+        void *q_ = realloc(g->f, (size_t)(n) * sizeof *g->f);                                   \
+        if (!q_) return SK_ENOMEM;                                                               \
+        g->f = q_;                                                                               \
+    } while (0)
+    if (nv > g->vcap) {
+        SK__GROW(head, nv);
+        SK__GROW(pot, nv);
+        SK__GROW(dist, nv);
+        SK__GROW(prev_arc, nv);
+        g->vcap = nv;
+    }
+    if (na > g->ncap) {
+        SK__GROW(nxt, na);
+        SK__GROW(to, na);
+        SK__GROW(cap, na);
+        SK__GROW(cost, na);
+        SK__GROW(heap_v, na);
+        SK__GROW(heap_d, na);
+        g->ncap = na;
+    }
+#undef SK__GROW
+    return 0;
+}
+
+/* The optimum of one repeat in the workspace g (kept for the next call). */
+static int sk__optimal(sk__mcf *g_, int nz, const int32_t *const *caps, const sk_shart_params *p, double *cost) {
     const int64_t T = p->ticks, d = p->cold_ticks, soft = p->n_tar + p->n_extra;
     const int W = (int)(T - d + 1), nc = nz + 1, BIG = 1 << 29;
-    sk__mcf g = {0};
+    if ((double)W * (1 + 3 * nc) * 2 > 2e9) return SK_ENOMEM;
+    int rc = sk__mcf_reserve(g_, W * (1 + nc), 2 * (W * (1 + 3 * nc)));
+    if (rc < 0) return rc;
+    sk__mcf g = *g_; /* a local copy: arrays shared, counters local */
     g.nv = W * (1 + nc);
-    g.ncap = 2 * (W * (1 + 3 * nc));
-    size_t nv = (size_t)g.nv, na = (size_t)g.ncap;
-    g.head = malloc(nv * sizeof *g.head), g.pot = malloc(nv * sizeof *g.pot), g.dist = malloc(nv * sizeof *g.dist);
-    g.prev_arc = malloc(nv * sizeof *g.prev_arc);
-    g.nxt = malloc(na * sizeof *g.nxt), g.to = malloc(na * sizeof *g.to), g.cap = malloc(na * sizeof *g.cap);
-    g.cost = malloc(na * sizeof *g.cost), g.heap_v = malloc(na * sizeof *g.heap_v), g.heap_d = malloc(na * sizeof *g.heap_d);
-    int rc = 0;
-    if (!g.head || !g.pot || !g.dist || !g.prev_arc || !g.nxt || !g.to || !g.cap || !g.cost || !g.heap_v || !g.heap_d) {
-        rc = SK_ENOMEM;
-        goto out;
-    }
+    g.na = 0;
     for (int v = 0; v < g.nv; v++) g.head[v] = -1;
 #define SK__MAIN(t) ((int)((t) - d))
 #define SK__CHAIN(c, t) (W * (1 + (c)) + (int)((t) - d))
@@ -390,18 +428,21 @@ int sk_shart_optimal_cost(int nz, const int32_t *const *caps, const sk_shart_par
             rc |= sk__mcf_arc(&g, SK__CHAIN(c, t + 1), SK__MAIN(t + 1), BIG, 0);
         }
     }
-    if (rc < 0) goto out;
-    if (sk__mcf_run(&g, SK__MAIN(d), SK__MAIN(T), (int)p->n_tar) != (int)p->n_tar) {
-        rc = SK_EINTERNAL; /* cannot happen: on-demand is unbounded in count over time */
-        goto out;
-    }
+    if (rc < 0) return rc;
+    if (sk__mcf_run(&g, SK__MAIN(d), SK__MAIN(T), (int)p->n_tar) != (int)p->n_tar)
+        return SK_EINTERNAL; /* cannot happen: on-demand is unbounded in count over time */
     /* The objective, summed from the flows on the original arcs (even arcs; flow = reverse cap). */
     double total = 0;
     for (int a = 0; a < g.na; a += 2) total += (double)g.cap[a + 1] * g.cost[a];
     *cost = total;
 #undef SK__MAIN
 #undef SK__CHAIN
-out:
+    return 0;
+}
+
+int sk_shart_optimal_cost(int nz, const int32_t *const *caps, const sk_shart_params *p, double *cost) {
+    sk__mcf g = {0};
+    int rc = sk__optimal(&g, nz, caps, p, cost);
     sk__mcf_free(&g);
     return rc;
 }
@@ -421,6 +462,7 @@ typedef struct sk__lnode {
 typedef struct sk__lat {
     sk_shart_polls pl;
     double horizon;
+    int hint; /* poll segment last used */
     sk__lnode *node;
     int64_t nn, ncap;
     sk_mt mt; /* numpy seed(0): the exponentials E_0, E_1, ... */
@@ -490,7 +532,7 @@ static int sk__latency(sk__lat *L, const int32_t *n, int64_t M, int64_t base0, i
         int64_t P = SK__NEVER;
         for (int64_t i = 0; i < L->nn; i++)
             if (L->node[i].cand < P) P = L->node[i].cand;
-        double sP = P == SK__NEVER ? INFINITY : sk_shart_poll_time(&L->pl, P);
+        double sP = P == SK__NEVER ? INFINITY : sk__poll_time(&L->pl, P, &L->hint);
         double ta = m < M ? 30.0 * (double)m : INFINITY;
         int c = 0;
         if (tc[1] < tc[c]) c = 1;
@@ -522,7 +564,7 @@ static int sk__latency(sk__lat *L, const int32_t *n, int64_t M, int64_t base0, i
             } else {
                 sk__lnode *nd = &L->node[ptr[c]++ % L->nn];
                 if (nd->n == 0) {
-                    int64_t f = sk_shart_poll_after(&L->pl, a);
+                    int64_t f = sk__poll_after(&L->pl, a, &L->hint);
                     nd->cand = f > nd->free_from ? f : nd->free_from;
                 }
                 if ((rc = sk__push(nd, a)) < 0) return rc;
@@ -544,7 +586,7 @@ static int sk__latency(sk__lat *L, const int32_t *n, int64_t M, int64_t base0, i
                     if ((rc = sk__E_upto(L, nsvc)) < 0) return rc;
                     double e = sP + 10.0 * L->E[nsvc++];
                     if (e < H && (rc = sk__record(L, e - a)) < 0) return rc;
-                    nd->free_from = sk_shart_poll_after(&L->pl, e);
+                    nd->free_from = sk__poll_after(&L->pl, e, &L->hint);
                 }
                 if (nd->n == 0) nd->head = 0;
                 nd->cand = nd->n ? nd->free_from : SK__NEVER;
@@ -569,6 +611,7 @@ typedef struct sk__run {
     int32_t *nodes;      /* latency input */
     const int32_t **caps;
     int64_t t_last, od_last; /* SpotFailover's memory: not reset between repeats (§5) */
+    sk__mcf mcf;             /* Optimal's workspace, reused by every repeat */
 } sk__run;
 
 static int64_t sk__ready_spot(const sk__run *R, int64_t t) {
@@ -752,7 +795,7 @@ int sk_shart_run(const sk_shart_trace *tr, const sk_shart_params *p, sk_shart_po
         double cost, avail;
         if (pol == SK_SHART_OPTIMAL) {
             for (int j = 0; j < Z; j++) R.caps[j] = tr->a[R.zones[j]] + off[r];
-            if ((rc = sk_shart_optimal_cost(Z, R.caps, p, &cost)) < 0) {
+            if ((rc = sk__optimal(&R.mcf, Z, R.caps, p, &cost)) < 0) {
                 sk_errf(err, errlen, rc, "optimal: %s", sk_strerror(rc));
                 goto out;
             }
@@ -790,6 +833,7 @@ int sk_shart_run(const sk_shart_trace *tr, const sk_shart_params *p, sk_shart_po
     }
 out:
     sk__lat_free(&L);
+    sk__mcf_free(&R.mcf);
     free(off), free(R.zones), free(R.S), free(R.OD), free(R.P), free(R.last), free(R.act), free(R.pre);
     free(R.cand), free(R.nodes), free(R.caps);
     return rc;
