@@ -35,7 +35,7 @@ typedef struct opt_state {
 } opt_state;
 
 static const sk_param_def opt_params[] = {
-    {"sample_s", SK_PT_FLOAT, "1e-3", 0, 1e6, "capacity of an interval = the oracle's minimum at its start and this long before its end (s)"},
+    {"sample_s", SK_PT_FLOAT, "1e-3", 1e-6, 1e6, "capacity of an interval = the oracle's minimum at its start and this long before its end (s)"},
 };
 
 /* --- a small min-cost flow (successive shortest paths) --------------------------------------- */
