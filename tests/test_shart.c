@@ -2,12 +2,15 @@
  * MT19937 reference outputs and the numpy / CPython draws (values printed by CPython 3.11), the
  * closed-form poll times against the literal sum, percentiles against a full sort, the Optimal
  * min-cost flow against a brute-force search of the integer program, and every example value of
- * the spec's section 11 (AWS1, AWS2, GCP1) at the precision the spec prints. */
+ * the spec's section 11 (AWS1, AWS2, GCP1) at the precision the spec prints; the scenario kind
+ * spothedge_artifact (its eval.py defaults, seed -1, errors). */
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "core/sk_scenario.h"
 #include "serve/sk_mt19937.h"
 #include "serve/sk_shart.h"
+#include "sim/sk_kinds.h"
 #include "sk_error.h"
 #include "test.h"
 #include "test_traces.h"
@@ -369,6 +372,60 @@ static void test_load(void) {
     rmdir(dir);
 }
 
+
+/* The scenario kind: defaults = the artifact's eval.py (N_extra 1 for spothedge and optimal, 0 for
+ * the baselines), the same numbers as the library, seed -1 taken from the run's master seed. */
+static void kind_run(const sk_scenario_kind *k, void *shared, const char *pol, const char *const *set, double *out_cost,
+                     double *out_p50, int *rc) {
+    sk_value v[32], out[16];
+    char msg[512];
+    memset(v, 0, sizeof v), memset(out, 0, sizeof out);
+    for (size_t i = 0; i < k->nparams; i++) sk_param_parse(&k->params[i], k->params[i].def, &v[i], msg, sizeof msg);
+    for (; set && *set; set += 2) {
+        int i = sk_param_find(k->params, k->nparams, set[0]);
+        sk_value_fini(&v[i]);
+        sk_param_parse(&k->params[i], set[1], &v[i], msg, sizeof msg);
+    }
+    sk_run_ctx c = {.master_seed = 7, .run_index = 0, .world_index = 3, .params = v, .policy = sk_scenario_policy(k, pol),
+                    .shared = shared};
+    *rc = k->run(&c, out, msg, sizeof msg);
+    if (*rc < 0) fprintf(stderr, "  %s\n", msg);
+    for (size_t i = 0; i < k->nmetrics; i++) {
+        if (!strcmp(k->metrics[i].name, "cost")) *out_cost = out[i].f;
+        if (!strcmp(k->metrics[i].name, "p50")) *out_p50 = out[i].f;
+    }
+    for (size_t i = 0; i < k->nparams; i++) sk_value_fini(&v[i]);
+}
+
+static void test_scenario_kind(void) {
+    NEED_DATA(root);
+    (void)root;
+    const sk_scenario_kind *k = sk_scenario_find("spothedge_artifact");
+    ASSERT_TRUE(k != NULL);
+    void *sh = k->shared_new();
+    double cost = 0, p50 = 0;
+    int rc;
+    const char *nolat[] = {"latency", "false", NULL};
+    kind_run(k, sh, "spothedge", nolat, &cost, &p50, &rc);
+    ASSERT_EQ_INT(rc, 0);
+    ASSERT_TRUE(cost == 13293.1 && isnan(p50)); /* N_extra 1 by default */
+    kind_run(k, sh, "round_robin", nolat, &cost, &p50, &rc);
+    ASSERT_TRUE(rc == 0 && cost == 7767.8); /* N_extra 0 by default */
+    const char *gcp[] = {"trace", "GCP1", "n_extra", "1", NULL};
+    kind_run(k, sh, "round_robin", gcp, &cost, &p50, &rc);
+    ASSERT_TRUE(rc == 0 && cost == 11321.2 && fabs(p50 - 12.789) < 5e-5);
+    const char *seeded[] = {"latency", "false", "seed", "-1", NULL};
+    kind_run(k, sh, "spothedge", seeded, &cost, &p50, &rc);
+    ASSERT_TRUE(rc == 0 && cost != 13293.1); /* other offsets */
+    const char *bad[] = {"ticks", "40000", NULL};
+    kind_run(k, sh, "spothedge", bad, &cost, &p50, &rc);
+    ASSERT_EQ_INT(rc, SK_ECONFIG);
+    const char *missing[] = {"trace", "NOPE", NULL};
+    kind_run(k, sh, "spothedge", missing, &cost, &p50, &rc);
+    ASSERT_EQ_INT(rc, SK_ENOINPUT);
+    k->shared_free(sh);
+}
+
 static const sk_test tests[] = {
     {"mt_reference", test_mt_reference},
     {"mt_numpy", test_mt_numpy},
@@ -379,6 +436,7 @@ static const sk_test tests[] = {
     {"load", test_load},
     {"repeats", test_repeats},
     {"spec11", test_spec11},
+    {"scenario_kind", test_scenario_kind},
     {NULL, NULL},
 };
 
