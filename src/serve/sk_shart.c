@@ -556,7 +556,7 @@ static int sk__latency(sk__lat *L, const int32_t *n, int64_t M, int64_t base0, i
                     if ((rc = sk__record(L, SK__TIMEOUT)) < 0) return rc;
                 nd->n = nd->head = 0;
             }
-        } else if (tc[c] < sP) { /* arrival (§9.2): before a poll at the same time? no - strictly earlier */
+        } else if (tc[c] < sP) { /* arrival (§9.2): before a poll only if strictly earlier */
             double a = tc[c];
             if (a >= H) break;
             if (L->nn == 0) {
