@@ -49,7 +49,7 @@ static const sk_param_def sv_params[P_N] = {
     [P_GROUP] = {"reclaim_group", SK_PT_FLOAT, "0.3", 1e-6, 1, "hazard: share of a zone's spot replicas one reclaim event takes"},
     [P_SPREAD] = {"reclaim_spread_s", SK_PT_FLOAT, "0", 0, 86400, "notices of one capacity drop spread over this many seconds"},
     [P_CAT_FILE] = {"catalog_file", SK_PT_STR, "", 0, 0, "a user's instance catalog CSV instead of the shipped ones"},
-    [P_ITYPE] = {"instance_type", SK_PT_STR, "p3.8xlarge", 0, 0, "the replica's instance type (catalog name)"},
+    [P_ITYPE] = {"instance_type", SK_PT_STR, "p3.8xlarge", 0, 0, "the replica's instance type (catalog name), or candidates a,b,...: the first offered in the first trace zone's region"},
     [P_SPOT_FRAC] = {"spot_price_frac", SK_PT_FLOAT, "0", 0, 100, "spot price = this x on-demand (0: the catalog's spot price)"},
     [P_OD_PRICE] = {"od_price", SK_PT_FLOAT, "0", 0, 1e6, "on-demand $/h of a replica (0: the catalog's)"},
     [P_MODEL] = {"model", SK_PT_STR, "llama-2-7b", 0, 0, "served model (models/sk_llmperf: llama-2-7b, llama-2-70b, ...)"},
@@ -391,18 +391,40 @@ static int sv_build(sv_run *r, const sk_run_ctx *ctx, const sk_value *v, void *s
     /* the instance type and its prices */
     SV_ITEM(cat, SV_CAT, v[P_CAT_FILE].s[0] ? v[P_CAT_FILE].s : "default", P_CAT_FILE);
     const sk_catalog *k = cat->data;
-    int type = sk_catalog_type(k, v[P_ITYPE].s);
-    if (type < 0) return *bad = P_ITYPE, sv_fmt(msg, len, "instance_type: '%s' is not in the catalog", v[P_ITYPE].s), SK_ECONFIG;
+    const char *av = v[P_AVAIL].s;
+    const sv_zones *zs = NULL;
+    char region0[40] = "";
+    if (!strcmp(av, "trace")) {
+        SV_ITEM(zi, SV_ZONES, v[P_TRACE_DIR].s, P_TRACE_DIR);
+        zs = zi->data;
+        sv_region(zs->name[0], region0, sizeof region0);
+    }
+    /* instance_type: one type, or candidates "a,b,...": the first offered in the first zone's region */
+    int type = -1;
+    {
+        char list[512], *save = NULL;
+        snprintf(list, sizeof list, "%s", v[P_ITYPE].s);
+        for (char *tok = strtok_r(list, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
+            int t = sk_catalog_type(k, tok);
+            if (t < 0) return *bad = P_ITYPE, sv_fmt(msg, len, "instance_type: '%s' is not in the catalog", tok), SK_ECONFIG;
+            if (type < 0) type = t;
+            if (!region0[0]) break;
+            int off[512], no = sk_catalog_offers_of(k, t, off, 512), hit = 0;
+            for (int i = 0; i < no && i < 512 && !hit; i++) hit = !strcmp(k->offers[off[i]].region, region0);
+            if (hit) {
+                type = t;
+                break;
+            }
+        }
+        if (type < 0) return *bad = P_ITYPE, sv_fmt(msg, len, "instance_type: empty"), SK_ECONFIG;
+    }
     const sk_itype *it = &k->types[type];
     int gcp = !strcmp(it->cloud, "gcp");
     int offers[512];
     int noff = sk_catalog_offers_of(k, type, offers, 512);
     if (noff > 512) noff = 512;
     if (noff == 0) return *bad = P_ITYPE, sv_fmt(msg, len, "instance_type: '%s' has no offer in the catalog", it->name), SK_ECONFIG;
-    const char *av = v[P_AVAIL].s;
-    if (!strcmp(av, "trace")) {
-        SV_ITEM(zi, SV_ZONES, v[P_TRACE_DIR].s, P_TRACE_DIR);
-        const sv_zones *zs = zi->data;
+    if (zs) {
         c->nzones = zs->n;
         int64_t lmin = INT64_MAX;
         double gap = zs->ct[0].gap;
