@@ -375,21 +375,24 @@ static void test_load(void) {
 
 /* The scenario kind: defaults = the artifact's eval.py (N_extra 1 for spothedge and optimal, 0 for
  * the baselines), the same numbers as the library, seed -1 taken from the run's master seed. */
+static char kind_msg[512]; /* the last run's error message */
+
 static void kind_run(const sk_scenario_kind *k, void *shared, const char *pol, const char *const *set, double *out_cost,
                      double *out_p50, int *rc) {
     sk_value v[32], out[16];
-    char msg[512];
+    char *msg = kind_msg;
+    const size_t msglen = sizeof kind_msg;
     memset(v, 0, sizeof v), memset(out, 0, sizeof out);
-    for (size_t i = 0; i < k->nparams; i++) sk_param_parse(&k->params[i], k->params[i].def, &v[i], msg, sizeof msg);
+    for (size_t i = 0; i < k->nparams; i++) sk_param_parse(&k->params[i], k->params[i].def, &v[i], msg, msglen);
     for (; set && *set; set += 2) {
         int i = sk_param_find(k->params, k->nparams, set[0]);
         sk_value_fini(&v[i]);
-        sk_param_parse(&k->params[i], set[1], &v[i], msg, sizeof msg);
+        sk_param_parse(&k->params[i], set[1], &v[i], msg, msglen);
     }
     sk_run_ctx c = {.master_seed = 7, .run_index = 0, .world_index = 3, .params = v, .policy = sk_scenario_policy(k, pol),
                     .shared = shared};
-    *rc = k->run(&c, out, msg, sizeof msg);
-    if (*rc < 0) fprintf(stderr, "  %s\n", msg);
+    msg[0] = '\0';
+    *rc = k->run(&c, out, msg, msglen);
     for (size_t i = 0; i < k->nmetrics; i++) {
         if (!strcmp(k->metrics[i].name, "cost")) *out_cost = out[i].f;
         if (!strcmp(k->metrics[i].name, "p50")) *out_p50 = out[i].f;
@@ -420,9 +423,11 @@ static void test_scenario_kind(void) {
     const char *bad[] = {"ticks", "40000", NULL};
     kind_run(k, sh, "spothedge", bad, &cost, &p50, &rc);
     ASSERT_EQ_INT(rc, SK_ECONFIG);
+    ASSERT_STR_CONTAINS(kind_msg, "shorter than the shortest zone trace (31560 ticks)");
     const char *missing[] = {"trace", "NOPE", NULL};
     kind_run(k, sh, "spothedge", missing, &cost, &p50, &rc);
     ASSERT_EQ_INT(rc, SK_ENOINPUT);
+    ASSERT_STR_CONTAINS(kind_msg, "spothedge/data/NOPE: folder not found");
     k->shared_free(sh);
 }
 
