@@ -12,8 +12,10 @@
 
 #include "engine/sk_rng.h"
 #include "models/sk_avail.h"
+#include "io/sk_trace.h"
 #include "serve/sk_serve.h"
 #include "test.h"
+#include "test_traces.h"
 
 static const char *sk_t_synkti;
 
@@ -255,6 +257,81 @@ static void test_exactly_once(void) {
         }
 }
 
+
+/* ---- workloads ---------------------------------------------------------------------------------- */
+
+static void test_wl_files(void) {
+    NEED_DATA(root);
+    char path[4096], err[600] = "";
+    sk_srv_trace t;
+    ASSERT_EQ_INT(sk_srv_trace_load(&t, t_data(path, sizeof path, root, "azure-llm-2023/data/AzureLLMInferenceTrace_conv.csv"),
+                                    err, sizeof err), 0);
+    ASSERT_EQ_I64(t.n, 19366);
+    ASSERT_EQ_I64(t.in[0], 374);
+    ASSERT_EQ_I64(t.out[0], 44);
+    ASSERT_NEAR(t.t[0], 0, 0);
+    ASSERT_NEAR(t.t[1], 50.995169 - 46.68059, 1e-6); /* 18:15:46.6805900 -> 18:15:50.9951690 */
+    ASSERT_NEAR(t.span, t.t[t.n - 1] * (1 + 1.0 / (double)(t.n - 1)), 1e-9);
+    sk_srv_trace_fini(&t);
+    sk_srv_counts c;
+    ASSERT_EQ_INT(sk_srv_counts_load(&c, t_data(path, sizeof path, root, "spothedge/workloads/maf1/cleaned.csv"), err, sizeof err), 0);
+    ASSERT_EQ_I64(c.n, 48405);
+    ASSERT_NEAR(c.count[0], 4033, 0);
+    ASSERT_NEAR(c.count[1], 1980, 0);
+    sk_srv_counts_fini(&c);
+    /* a bad row is named by file and line */
+    char dir[] = "/tmp/sk_test_serve_wl_XXXXXX";
+    ASSERT_TRUE(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/bad.csv", dir);
+    FILE *f = fopen(path, "w");
+    ASSERT_TRUE(f != NULL);
+    fputs("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.68,374,44\n2023-11-16 25:00:00,1,1\n", f);
+    fclose(f);
+    ASSERT_EQ_INT(sk_srv_trace_load(&t, path, err, sizeof err), SK_EDATA);
+    ASSERT_STR_CONTAINS(err, "bad.csv:3: column TIMESTAMP");
+    f = fopen(path, "w");
+    fputs("Time (min),Requests\n0,12\n1,x\n", f);
+    fclose(f);
+    ASSERT_EQ_INT(sk_srv_counts_load(&c, path, err, sizeof err), SK_EDATA);
+    ASSERT_STR_CONTAINS(err, "bad.csv:3: column Requests");
+    remove(path);
+    rmdir(dir);
+}
+
+/* Replay with time_scale 0.5 and looping: requests at 0 and 10 s, period 20 s, so arrivals at
+ * 0, 5, 10, 15 and 20 s before a 25 s horizon. Per-minute counts: a 60/min row then an empty one,
+ * without looping: every arrival in the first minute (Poisson 60: 30..100 holds but for 1e-6). */
+static void test_wl_arrivals(void) {
+    static double t[] = {0, 10};
+    static int32_t in[] = {1, 1}, out[] = {1, 1};
+    sk_srv_trace tr = {.n = 2, .t = t, .in = in, .out = out, .span = 20};
+    sk_serve_zone_cfg z;
+    one_zone(&z, 1.0, 0.5);
+    sk_serve_cfg c;
+    sk_serve_cfg_defaults(&c);
+    c.nzones = 1, c.zones = &z;
+    c.horizon_s = 25, c.tick_s = 100, c.boot_s = 0, c.load_s = 0, c.fix_iter_s = 0.25;
+    c.wl = SK_SRV_WL_TRACE, c.trace = &tr, c.loop = 1, c.time_scale = 0.5;
+    c.n_target = 1;
+    sk_serve_result res;
+    char msg[256] = "";
+    ASSERT_EQ_INT(tp_run(&c, 1, 0, &res, msg, sizeof msg), 0);
+    ASSERT_EQ_I64(res.requests, 5);
+    ASSERT_EQ_I64(res.served, 5);
+    ASSERT_NEAR(res.e2e[0], 0.25, 1e-9); /* one prefill iteration each */
+    static double cnt[] = {600000, 0};
+    sk_srv_counts cn = {.n = 2, .count = cnt};
+    c.wl = SK_SRV_WL_COUNTS, c.counts = &cn, c.loop = 0, c.time_scale = 1, c.horizon_s = 600;
+    c.trace = NULL, c.fixed_in = 1, c.fixed_out = 1;
+    ASSERT_EQ_INT(tp_run(&c, 1, 0, &res, msg, sizeof msg), 0);
+    ASSERT_TRUE(res.requests >= 30 && res.requests <= 100);
+    ASSERT_EQ_I64(res.served, res.requests);
+    /* looped: the same minute every two minutes, about 5 x 60 in 10 minutes */
+    c.loop = 1;
+    ASSERT_EQ_INT(tp_run(&c, 1, 0, &res, msg, sizeof msg), 0);
+    ASSERT_TRUE(res.requests >= 200 && res.requests <= 400);
+}
+
 /* ---- the scenario kind: -j 1 = -j 2 ------------------------------------------------------------ */
 
 static void test_threads(void) {
@@ -295,6 +372,8 @@ int main(int argc, char **argv) {
         {"hand", test_hand},
         {"segment_cut", test_segment_cut},
         {"exactly_once", test_exactly_once},
+        {"wl_files", test_wl_files},
+        {"wl_arrivals", test_wl_arrivals},
         {"threads", test_threads},
         {NULL, NULL},
     };
