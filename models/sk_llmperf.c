@@ -197,77 +197,6 @@ static int sk_lp_pava(double *y, int n) {
     return 0;
 }
 
-/* ---- the wide CSV reader ---------------------------------------------------------------------
- * Vidur's mlp.csv has 58 columns, more than sk_csv_read's SK_CSV_MAXF (16); this is the same
- * libcsv plumbing with a wider row, for this file only. Physical lines are counted as in sk_csv.c. */
-enum { SK_LP_MAXF = 64, SK_LP_FLEN = 64 };
-
-typedef struct sk_lp_rd {
-    const char *path;
-    char *err;
-    size_t errlen;
-    int rc;
-    long line;
-    int after_cr, nf;
-    char f[SK_LP_MAXF][SK_LP_FLEN];
-    int (*row)(struct sk_lp_rd *rd);
-    void *ctx;
-} sk_lp_rd;
-
-static void sk_lp_csv_field(void *s, size_t len, void *data) {
-    sk_lp_rd *rd = data;
-    if (rd->rc) return;
-    if (rd->nf >= SK_LP_MAXF || len >= SK_LP_FLEN) {
-        rd->rc = sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%ld: %s", rd->path, rd->line,
-                         rd->nf >= SK_LP_MAXF ? "more than 64 fields" : "field longer than 63 bytes");
-        return;
-    }
-    if (len) memcpy(rd->f[rd->nf], s, len);
-    rd->f[rd->nf][len] = '\0';
-    rd->nf++;
-}
-
-static void sk_lp_csv_row(int c, void *data) {
-    sk_lp_rd *rd = data;
-    if (!rd->rc && rd->nf > 0) {
-        int r = rd->row(rd);
-        if (r < 0) rd->rc = r;
-    }
-    rd->nf = 0;
-    if (c == '\n') {
-        if (!rd->after_cr) rd->line++;
-        rd->after_cr = 0;
-    } else if (c == '\r') {
-        rd->line++;
-        rd->after_cr = 1;
-    } else {
-        rd->after_cr = 0;
-    }
-}
-
-static int sk_lp_csv_read(sk_lp_rd *rd) {
-    char *buf;
-    size_t len;
-    int rc = sk_file_slurp(rd->path, &buf, &len, rd->err, rd->errlen);
-    if (rc < 0) return rc;
-    struct csv_parser p;
-    if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_REPALL_NL) != 0) {
-        free(buf);
-        return sk_errf(rd->err, rd->errlen, SK_ENOMEM, "%s: out of memory", rd->path);
-    }
-    rd->line = 1, rd->after_cr = 0, rd->nf = 0, rd->rc = 0;
-    size_t used = csv_parse(&p, buf, len, sk_lp_csv_field, sk_lp_csv_row, rd);
-    if (!rd->rc && used != len)
-        rd->rc = sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%ld: CSV syntax: %s", rd->path, rd->line,
-                         csv_strerror(csv_error(&p)));
-    if (csv_fini(&p, sk_lp_csv_field, sk_lp_csv_row, rd) != 0 && !rd->rc)
-        rd->rc = sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%ld: CSV syntax: %s", rd->path, rd->line,
-                         csv_strerror(csv_error(&p)));
-    csv_free(&p);
-    free(buf);
-    return rd->rc;
-}
-
 /* A number field, or SK_EDATA naming file:line:column. */
 static int sk_lp_num(const char *path, long line, const char *col, const char *s, double *v, char *err,
                      size_t errlen) {
@@ -292,7 +221,7 @@ typedef struct {
     double *tok, *ms; /* ms: n x SK_LP_NOPS */
 } sk_lp_mlp;
 
-static int sk_lp_mlp_row(sk_lp_rd *rd) {
+static int sk_lp_mlp_row(sk_csv_rd *rd) {
     sk_lp_mlp *m = rd->ctx;
     if (m->col[0] < 0) { /* the header */
         for (int c = 0; c < SK_LP_NCOLS; c++) {
@@ -302,7 +231,7 @@ static int sk_lp_mlp_row(sk_lp_rd *rd) {
             int k = 0;
             while (k < rd->nf && strcmp(rd->f[k], want)) k++;
             if (k == rd->nf)
-                return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%ld: no column %s", rd->path, rd->line, want);
+                return sk_errf(rd->err, rd->errlen, SK_EDATA, "%s:%lld: no column %s", rd->path, (long long)rd->line, want);
             m->col[c] = k;
         }
         return 0;
@@ -573,8 +502,8 @@ static int sk_lp_open(sk_llmperf **out, const char *gpu, const char *model, int 
     }
     sk_lp_mlp m = {.tp = tp, .ps = p->pshape};
     for (int c = 0; c < SK_LP_NCOLS; c++) m.col[c] = -1;
-    sk_lp_rd rd = {.path = p->path, .err = err, .errlen = errlen, .row = sk_lp_mlp_row, .ctx = &m};
-    rc = sk_lp_csv_read(&rd);
+    sk_csv_rd rd = {.path = p->path, .err = err, .errlen = errlen, .row = sk_lp_mlp_row, .ctx = &m};
+    rc = sk_csv_read(&rd);
     if (rc == 0 && m.n == 0) rc = sk_errf(err, errlen, SK_EDATA, "%s: no rows for tp %d", p->path, tp);
     if (rc < 0) {
         free(m.tok), free(m.ms);

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
-enum { SK_CSV_MAXF = 16, SK_CSV_FLEN = 256 };
+enum { SK_CSV_MAXF = 64, SK_CSV_FLEN = 256 }; /* 64: Vidur's profiles have 58 columns */
 
 typedef struct sk_csv_rd {
     const char *path;
