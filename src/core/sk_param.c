@@ -164,3 +164,21 @@ int sk_param_find(const sk_param_def *tbl, size_t n, const char *name) {
         if (!strcmp(tbl[k].name, name)) return (int)k;
     return -1;
 }
+
+int sk_param_list_f64(const char *s, double *out, int cap) {
+    int n = 0;
+    const char *p = s;
+    while (*p == ' ') p++;
+    while (*p) {
+        char *end;
+        double x = strtod(p, &end);
+        if (end == p || n == cap || !isfinite(x)) return -1;
+        out[n++] = x;
+        while (*end == ' ') end++;
+        if (*end == ',') end++;
+        else if (*end) return -1;
+        p = end;
+        while (*p == ' ') p++;
+    }
+    return n;
+}

@@ -57,4 +57,8 @@ int sk_value_eq(const sk_value *a, const sk_value *b, sk_ptype t);
 /* Index of the parameter called `name` in tbl[0..n), or -1. */
 int sk_param_find(const sk_param_def *tbl, size_t n, const char *name);
 
+/* A comma-separated list of numbers in a string parameter ("1, 0.25"): at most cap values into
+ * out. Returns the count, or -1 when an item is not a finite number or there are more than cap. */
+int sk_param_list_f64(const char *s, double *out, int cap);
+
 #endif

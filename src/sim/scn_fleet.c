@@ -14,7 +14,6 @@
  *              standing fleet of `standing_market` instances.
  * Jobs (`jobs`): a job trace (ElasticFlow, Philly) or a synthetic stream. */
 #include <math.h>
-#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +22,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "core/sk_param.h"
 #include "engine/sk_rng.h"
 #include "io/sk_csv.h"
 #include "io/sk_results.h"
@@ -34,6 +34,7 @@
 #include "models/sk_net.h"
 #include "models/sk_price.h"
 #include "models/sk_workload.h"
+#include "sim/sk_cache.h"
 #include "sim/sk_fleet.h"
 #include "sk_error.h"
 
@@ -166,35 +167,9 @@ static void fs_fmt(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
-/* ---- lists in parameters ------------------------------------------------------------------ */
-
-static int fs_list(const char *s, double *out, int cap) {
-    int n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double x = strtod(p, &end);
-        if (end == p || n == cap || !isfinite(x)) return -1;
-        out[n++] = x;
-        while (*end == ' ') end++;
-        if (*end == ',') end++;
-        else if (*end) return -1;
-        p = end;
-        while (*p == ' ') p++;
-    }
-    return n;
-}
-
 /* ---- the shared cache --------------------------------------------------------------------- */
 
-typedef struct fs_item {
-    int kind;  /* 0 catalog, 1 jobs, 2 zone traces, 3 machines, 4 net, 5 advisor */
-    char key[1024];
-    int rc;
-    char err[600];
-    void *data;
-    struct fs_item *next;
-} fs_item;
+typedef sk_cache_item fs_item;
 
 typedef struct fs_zones {
     int n, flat;
@@ -204,20 +179,11 @@ typedef struct fs_zones {
     sk_spot_trace *st;  /* prices and price_info */
 } fs_zones;
 
-typedef struct fs_cache {
-    omp_lock_t lock;
-    fs_item *head;
-} fs_cache;
-
-static void *fs_shared_new(void) {
-    fs_cache *c = calloc(1, sizeof *c);
-    if (c) omp_init_lock(&c->lock);
-    return c;
-}
+typedef sk_cache fs_cache;
 
 static void fs_figs_free(void *p);
 
-static void fs_item_free(fs_item *it) {
+static void fs_item_drop(fs_item *it) {
     if (it->data) switch (it->kind) {
         case 0: sk_catalog_free(it->data); break;
         case 1: sk_jobs_fini(it->data); break;
@@ -238,16 +204,9 @@ static void fs_item_free(fs_item *it) {
         case 7: fs_figs_free(it->data); break;
         }
     if (it->kind != 4 && it->kind != 5) free(it->data);
-    free(it);
 }
 
-static void fs_shared_free(void *p) {
-    fs_cache *c = p;
-    if (!c) return;
-    for (fs_item *e = c->head, *n; e; e = n) n = e->next, fs_item_free(e);
-    omp_destroy_lock(&c->lock);
-    free(c);
-}
+static void fs_shared_free(void *p) { sk_cache_free(p); }
 
 static int fs_strcmp_p(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
@@ -496,19 +455,10 @@ static int fs_load(fs_item *it, const char *exp_file) {
     return SK_EUSAGE;
 }
 
+static void *fs_shared_new(void) { return sk_cache_new(fs_load, fs_item_drop); }
+
 static const fs_item *fs_get(fs_cache *c, int kind, const char *key, const char *exp_file) {
-    omp_set_lock(&c->lock);
-    fs_item *it = c->head;
-    for (; it; it = it->next)
-        if (it->kind == kind && !strcmp(it->key, key)) break;
-    if (!it && (it = calloc(1, sizeof *it))) {
-        it->kind = kind;
-        snprintf(it->key, sizeof it->key, "%s", key);
-        it->rc = fs_load(it, exp_file);
-        it->next = c->head, c->head = it;
-    }
-    omp_unset_lock(&c->lock);
-    return it;
+    return sk_cache_get(c, kind, key, exp_file);
 }
 
 /* ---- building a run ------------------------------------------------------------------------ */
@@ -768,9 +718,9 @@ static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_
     double lev[16], rates[256];
     int nl = 0;
     if (!strcmp(av, "markov")) {
-        nl = fs_list(v[P_MK_LEVELS].s, lev, 16);
+        nl = sk_param_list_f64(v[P_MK_LEVELS].s, lev, 16);
         if (nl < 2) return fs_fmt(msg, len, "markov_levels: expected 2 to 16 numbers, got '%s'", v[P_MK_LEVELS].s), SK_ECONFIG;
-        int nr = fs_list(v[P_MK_RATES].s, rates, 256);
+        int nr = sk_param_list_f64(v[P_MK_RATES].s, rates, 256);
         if (nr != nl * nl)
             return fs_fmt(msg, len, "markov_rates_per_h: expected %d numbers (levels x levels), got '%s'", nl * nl, v[P_MK_RATES].s),
                    SK_ECONFIG;
@@ -848,7 +798,7 @@ static int fs_models(fs_run *r, const sk_value *v, const fs_zones *zs, const sk_
 
 static int fs_sizes(const sk_value *v, int32_t *sz, double *w, char *msg, size_t len) {
     double s[32];
-    int n = fs_list(v[P_SIZES].s, s, 32), nw = fs_list(v[P_SIZEW].s, w, 32);
+    int n = sk_param_list_f64(v[P_SIZES].s, s, 32), nw = sk_param_list_f64(v[P_SIZEW].s, w, 32);
     if (n < 1) return fs_fmt(msg, len, "sizes: expected a comma-separated list of GPU counts, got '%s'", v[P_SIZES].s), SK_ECONFIG;
     if (nw != n) return fs_fmt(msg, len, "size_weights: expected %d weights (one per size), got '%s'", n, v[P_SIZEW].s), SK_ECONFIG;
     for (int i = 0; i < n; i++) {

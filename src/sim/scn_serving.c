@@ -11,13 +11,13 @@
  * Policies: every entry of the serving policy registry (sk_serve_policies[], policies/serve_*.c). */
 #include <dirent.h>
 #include <math.h>
-#include <omp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "core/sk_param.h"
 #include "engine/sk_rng.h"
 #include "io/sk_trace.h"
 #include "models/sk_avail.h"
@@ -25,6 +25,7 @@
 #include "models/sk_llmperf.h"
 #include "serve/sk_serve.h"
 #include "serve/sk_serve_policy.h"
+#include "sim/sk_cache.h"
 #include "sk_error.h"
 
 enum {
@@ -153,22 +154,6 @@ static void sv_fmt(char *buf, size_t len, const char *fmt, ...) {
     va_end(ap);
 }
 
-static int sv_list(const char *s, double *out, int cap) {
-    int n = 0;
-    const char *p = s;
-    while (*p) {
-        char *end;
-        double x = strtod(p, &end);
-        if (end == p || n == cap || !isfinite(x)) return -1;
-        out[n++] = x;
-        while (*end == ' ') end++;
-        if (*end == ',') end++;
-        else if (*end) return -1;
-        p = end;
-        while (*p == ' ') p++;
-    }
-    return n;
-}
 
 /* ---- the shared cache --------------------------------------------------------------------- */
 
@@ -180,27 +165,11 @@ typedef struct sv_zones {
     sk_count_trace *ct;
 } sv_zones;
 
-typedef struct sv_item {
-    int kind;
-    char key[1024];
-    int rc;
-    char err[600];
-    void *data;
-    struct sv_item *next;
-} sv_item;
+typedef sk_cache_item sv_item;
 
-typedef struct sv_cache {
-    omp_lock_t lock;
-    sv_item *head;
-} sv_cache;
+typedef sk_cache sv_cache;
 
-static void *sv_shared_new(void) {
-    sv_cache *c = calloc(1, sizeof *c);
-    if (c) omp_init_lock(&c->lock);
-    return c;
-}
-
-static void sv_item_free(sv_item *it) {
+static void sv_item_drop(sv_item *it) {
     if (it->data) switch (it->kind) {
         case SV_CAT: sk_catalog_free(it->data), free(it->data); break;
         case SV_TRACE: sk_srv_trace_fini(it->data), free(it->data); break;
@@ -213,16 +182,9 @@ static void sv_item_free(sv_item *it) {
         }
         case SV_PERF: sk_llmperf_free(it->data); break;
         }
-    free(it);
 }
 
-static void sv_shared_free(void *p) {
-    sv_cache *c = p;
-    if (!c) return;
-    for (sv_item *e = c->head, *n; e; e = n) n = e->next, sv_item_free(e);
-    omp_destroy_lock(&c->lock);
-    free(c);
-}
+static void sv_shared_free(void *p) { sk_cache_free(p); }
 
 static int sv_strcmp(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
 
@@ -310,19 +272,10 @@ static int sv_load(sv_item *it, const char *exp_file) {
     return SK_EINTERNAL;
 }
 
+static void *sv_shared_new(void) { return sk_cache_new(sv_load, sv_item_drop); }
+
 static const sv_item *sv_get(sv_cache *c, int kind, const char *key, const char *exp_file) {
-    omp_set_lock(&c->lock);
-    sv_item *it = c->head;
-    for (; it; it = it->next)
-        if (it->kind == kind && !strcmp(it->key, key)) break;
-    if (!it && (it = calloc(1, sizeof *it))) {
-        it->kind = kind;
-        snprintf(it->key, sizeof it->key, "%s", key);
-        it->rc = sv_load(it, exp_file);
-        it->next = c->head, c->head = it;
-    }
-    omp_unset_lock(&c->lock);
-    return it;
+    return sk_cache_get(c, kind, key, exp_file);
 }
 
 /* ---- building a run ------------------------------------------------------------------------ */
@@ -468,8 +421,8 @@ static int sv_build(sv_run *r, const sk_run_ctx *ctx, const sk_value *v, void *s
             sk_serve_zone_cfg *zc = &r->zones[z];
             if (!strcmp(av, "markov")) {
                 double lv[16], rt[256];
-                int nl = sv_list(v[P_MK_LEVELS].s, lv, 16);
-                int nr = sv_list(v[P_MK_RATES].s, rt, 256);
+                int nl = sk_param_list_f64(v[P_MK_LEVELS].s, lv, 16);
+                int nr = sk_param_list_f64(v[P_MK_RATES].s, rt, 256);
                 if (nl < 1 || nr != nl * nl)
                     return *bad = nl < 1 ? P_MK_LEVELS : P_MK_RATES,
                            sv_fmt(msg, len, "markov: %d levels need %d rates (got %d)", nl, nl * nl, nr), SK_ECONFIG;
