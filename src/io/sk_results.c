@@ -15,6 +15,7 @@
 
 #include "io/sk_atomic.h"
 #include "io/sk_csv.h" /* sk_errf */
+#include "io/sk_results_int.h"
 
 #define SK_RESULTS__CHUNK 4096 /* rows per chunk of a column dataset */
 #define SK_RESULTS__DEFLATE 4  /* deflate level of /runs datasets */
@@ -41,7 +42,7 @@ void sk_table_fini(sk_table *t) {
 }
 
 /* Valid as an HDF5 link name of ours: non-empty, not ".", no '/'. */
-static int sk_results__name_ok(const char *name) {
+int sk_results__name_ok(const char *name) {
     return name && name[0] && strcmp(name, ".") != 0 && !strchr(name, '/');
 }
 
@@ -159,29 +160,18 @@ int64_t sk_table_nrows(const sk_table *t) {
  * Shared helpers: HDF5 error printing, property lists, types
  * ==============================================================================================*/
 
-/* HDF5 prints its error stack to stderr by default; we report through errbuf instead. The
- * caller's setting is restored on the way out. `bad_sum` records whether a failed read came from a
- * checksum that does not match (Fletcher32 on data, the metadata checksums), so that the message
- * can say the file is damaged: sk_results__sum() looks at HDF5's error stack right after the
- * failed call (the next call clears it). Not through an H5Eset_auto2 handler: with one installed,
- * HDF5 1.10 fails to close its library at exit after such errors. */
-typedef struct {
-    H5E_auto2_t fn;
-    void *data;
-    int bad_sum;
-} sk_results__quiet;
-
+/* HDF5 error printing: see sk_results__quiet in io/sk_results_int.h. */
 static herr_t sk_results__walk_sum(unsigned n, const H5E_error2_t *e, void *bad) {
     if (e->desc && strstr(e->desc, "checksum")) *(int *)bad = 1;
     return 0;
 }
 
 /* Note in *bad whether the HDF5 call that just failed reported a checksum mismatch. */
-static void sk_results__sum(int *bad) {
+void sk_results__sum(int *bad) {
     if (!*bad) H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, sk_results__walk_sum, bad);
 }
 
-static void sk_results__quiet_on(sk_results__quiet *q) {
+void sk_results__quiet_on(sk_results__quiet *q) {
     q->fn = NULL;
     q->data = NULL;
     q->bad_sum = 0;
@@ -193,7 +183,7 @@ static void sk_results__quiet_on(sk_results__quiet *q) {
  * extended ("the file is damaged") when a failed call reported a checksum mismatch. The caller's
  * HDF5 error printing is restored, except after bad data: HDF5 1.10 can't always release a
  * damaged file and, at exit, would print that it can't close the library. */
-static int sk_results__quiet_off(const sk_results__quiet *q, int rc, char *errbuf, size_t errlen) {
+int sk_results__quiet_off(const sk_results__quiet *q, int rc, char *errbuf, size_t errlen) {
     if (q->bad_sum && rc < 0) {
         rc = SK_EDATA;
         if (errbuf && errlen) {
@@ -206,7 +196,7 @@ static int sk_results__quiet_off(const sk_results__quiet *q, int rc, char *errbu
 }
 
 /* File access list with locking off (HPC file systems that reject locks). -1 on failure. */
-static hid_t sk_results__fapl(int for_write) {
+hid_t sk_results__fapl(int for_write) {
     hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
     if (fapl < 0) return -1;
     if (H5Pset_file_locking(fapl, 0, 1) < 0) goto fail;
@@ -224,7 +214,7 @@ fail:
 }
 
 /* A string type: variable-length (len 0) or fixed of len bytes, NUL-terminated, in `cset`. */
-static hid_t sk_results__str_type(size_t len, H5T_cset_t cset) {
+hid_t sk_results__str_type(size_t len, H5T_cset_t cset) {
     hid_t ty = H5Tcopy(H5T_C_S1);
     if (ty < 0) return -1;
     if (H5Tset_size(ty, len ? len : H5T_VARIABLE) < 0 || H5Tset_strpad(ty, H5T_STR_NULLTERM) < 0 ||
@@ -267,8 +257,8 @@ static int sk_results__attr_put_str(hid_t obj, const char *name, const char *val
     return rc;
 }
 
-static int sk_results__write_meta(hid_t file, const sk_results_meta *m, const char *path,
-                                  char *errbuf, size_t errlen) {
+int sk_results__write_meta(hid_t file, const sk_results_meta *m, const char *path,
+                           char *errbuf, size_t errlen) {
     static const sk_results_meta empty;
     if (!m) m = &empty;
     const int schema = SK_RESULTS_SCHEMA_VERSION;
@@ -294,7 +284,7 @@ static int sk_results__write_meta(hid_t file, const sk_results_meta *m, const ch
 
 /* Attribute `columns` on g: the column names in order (a null dataspace for no columns), as
  * fixed-length strings (see sk_results__attr_put_str). */
-static int sk_results__write_colnames(hid_t g, const sk_table *t) {
+int sk_results__write_colnames(hid_t g, const sk_table *t) {
     int rc = -1;
     size_t len = 1; /* longest name + 1 */
     for (size_t i = 0; i < t->ncols; i++)
@@ -381,9 +371,9 @@ fail_type:
 
 /* Group `gname` under loc holding table t (already checked consistent); `where` names it in
  * messages ("/summary", "/runs/7"). */
-static int sk_results__write_table(hid_t loc, const char *gname, const char *where,
-                                   const sk_table *t, int series, const char *path, char *errbuf,
-                                   size_t errlen) {
+int sk_results__write_table(hid_t loc, const char *gname, const char *where,
+                            const sk_table *t, int series, const char *path, char *errbuf,
+                            size_t errlen) {
     int rc = 0;
     hid_t g = H5Gcreate2(loc, gname, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
     if (g < 0) return sk_errf(errbuf, errlen, SK_EIO, "%s: cannot create group %s", path, where);
@@ -409,8 +399,8 @@ fail_cols:
 }
 
 /* Check a table before anything is created: SK_EDATA naming the first short column. */
-static int sk_results__check_table(const sk_table *t, const char *where, const char *path,
-                                   char *errbuf, size_t errlen) {
+int sk_results__check_table(const sk_table *t, const char *where, const char *path,
+                            char *errbuf, size_t errlen) {
     if (!t) return sk_errf(errbuf, errlen, SK_EUSAGE, "%s: no table given for %s", path, where);
     for (size_t i = 0; i < t->ncols; i++) {
         if (!sk_results__name_ok(t->cols[i].name))
@@ -528,8 +518,8 @@ void sk_results_meta_fini(sk_results_meta *m) {
 
 /* Open path read-only. SK_ENOINPUT if it can't be opened as a regular file, SK_EDATA if HDF5
  * can't open it. */
-static int sk_results__open_read(const char *path, hid_t *file, int *sum, char *errbuf,
-                                 size_t errlen) {
+int sk_results__open_read(const char *path, hid_t *file, int *sum, char *errbuf,
+                          size_t errlen) {
     struct stat st;
     int fd = open(path, O_RDONLY);
     if (fd < 0)
@@ -550,7 +540,7 @@ static int sk_results__open_read(const char *path, hid_t *file, int *sum, char *
 /* Whether `count` values of `esize` bytes each fit in the file that holds obj, stored at up to
  * `ratio` to one (deflate packs at most 1032 bytes into one): sizes read from a damaged file can
  * be anything, and must not reach malloc. */
-static int sk_results__fits(hid_t obj, hsize_t count, hsize_t esize, hsize_t ratio) {
+int sk_results__fits(hid_t obj, hsize_t count, hsize_t esize, hsize_t ratio) {
     hsize_t fsize = 0;
     hid_t f = H5Iget_file_id(obj);
     if (f < 0) return 0;
@@ -627,8 +617,8 @@ static int sk_results__attr_get_int(hid_t obj, const char *name, hid_t mtype, vo
     return rc;
 }
 
-static int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *m, int *sum,
-                                 char *errbuf, size_t errlen) {
+int sk_results__read_meta(hid_t file, const char *path, sk_results_meta *m, int *sum,
+                          char *errbuf, size_t errlen) {
     static const char *const names[] = {"tool_version", "git_sha", "command_line", "config_yaml",
                                         "config_sha256"};
     char **dst[] = {&m->tool_version, &m->git_sha, &m->command_line, &m->config_yaml,
@@ -724,18 +714,36 @@ fail_attr:
     return rc;
 }
 
-/* Read dataset `name` of g into a new column of t. *nrows: the row count so far (SIZE_MAX before
- * the first column); a column of another length is an error. 0, SK_EDATA or SK_ENOMEM; `why` is
- * set to a short reason on SK_EDATA. */
-static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *nrows,
+/* An open column dataset and how to read it. */
+typedef struct {
+    hid_t ds, mt; /* mt: the memory type (owned when own_mt) */
+    int own_mt;
+    sk_table_type type;
+    size_t fsize; /* stored string size (strings) */
+    size_t n;     /* rows */
+} sk_results__col;
+
+static void sk_results__col_close(sk_results__col *c) {
+    if (c->own_mt) H5Tclose(c->mt);
+    if (c->ds >= 0) H5Dclose(c->ds);
+    memset(c, 0, sizeof *c);
+    c->ds = -1;
+}
+
+/* Open dataset `name` of g and check it is a column: 1-D, of `nrows` rows unless nrows is
+ * SIZE_MAX, of a supported type, no larger than the file can hold. 0 or SK_EDATA with `why` set to
+ * a short reason (c then needs no close). */
+static int sk_results__col_open(hid_t g, const char *name, size_t nrows, sk_results__col *c,
                                 const char **why, int *sum) {
-    int rc = SK_EDATA;
+    memset(c, 0, sizeof *c);
+    c->ds = -1;
     *why = "cannot open";
     hid_t ds = H5Dopen2(g, name, H5P_DEFAULT);
     if (ds < 0) {
         sk_results__sum(sum);
-        goto fail_ds;
+        return SK_EDATA;
     }
+    int ok = 0;
     hid_t ft = H5Dget_type(ds);
     if (ft < 0) goto fail_type;
     hid_t sp = H5Dget_space(ds);
@@ -745,105 +753,169 @@ static int sk_results__read_col(hid_t g, const char *name, sk_table *t, size_t *
     if (H5Sget_simple_extent_ndims(sp) != 1 || H5Sget_simple_extent_dims(sp, dims, NULL) != 1)
         goto fail_check;
     *why = "has a different length from the other columns";
-    if (*nrows != SIZE_MAX && dims[0] != *nrows) goto fail_check;
+    if (nrows != SIZE_MAX && dims[0] != nrows) goto fail_check;
     if (dims[0] > SIZE_MAX / 16) goto fail_check;
-    size_t n = (size_t)dims[0];
-
-    sk_table_type type;
-    hid_t mt;
-    int own_mt = 0;
-    size_t fsize = 0;
+    c->n = (size_t)dims[0];
     *why = "has an unsupported type";
     switch (H5Tget_class(ft)) {
     case H5T_INTEGER:
-        type = H5Tget_sign(ft) == H5T_SGN_NONE ? SK_TABLE_U64 : SK_TABLE_I64;
-        mt = type == SK_TABLE_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
+        c->type = H5Tget_sign(ft) == H5T_SGN_NONE ? SK_TABLE_U64 : SK_TABLE_I64;
+        c->mt = c->type == SK_TABLE_U64 ? H5T_NATIVE_UINT64 : H5T_NATIVE_INT64;
         break;
     case H5T_FLOAT:
-        type = SK_TABLE_F64;
-        mt = H5T_NATIVE_DOUBLE;
+        c->type = SK_TABLE_F64;
+        c->mt = H5T_NATIVE_DOUBLE;
         break;
     case H5T_STRING:
         if (H5Tis_variable_str(ft) != 0) goto fail_check; /* only fixed-length strings */
-        type = SK_TABLE_STR;
-        fsize = H5Tget_size(ft);
-        if (n && fsize + 1 > SIZE_MAX / n) goto fail_check;
-        mt = sk_results__str_type(fsize + 1, H5Tget_cset(ft));
-        if (mt < 0) goto fail_check;
-        own_mt = 1;
+        c->type = SK_TABLE_STR;
+        c->fsize = H5Tget_size(ft);
+        if (c->n && c->fsize + 1 > SIZE_MAX / c->n) goto fail_check;
+        if ((c->mt = sk_results__str_type(c->fsize + 1, H5Tget_cset(ft))) < 0) goto fail_check;
+        c->own_mt = 1;
         break;
     default:
         goto fail_check;
     }
     *why = "claims more rows than the file can hold (damaged)";
-    if (!sk_results__fits(ds, n, type == SK_TABLE_STR ? fsize + 1 : 8, 1032)) goto fail_mt;
-
-    sk_table_col *c;
-    rc = sk_table__add_col_n(t, name, type, n, &c);
-    *why = "is a duplicate or invalid column name";
-    if (rc < 0) goto fail_mt;
-    rc = SK_EDATA;
-    *why = "cannot be read";
-    if (type != SK_TABLE_STR) {
-        if (n && H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, c->v.any) < 0) {
-            sk_results__sum(sum);
-            goto fail_mt;
-        }
-        rc = 0;
-    } else {
-        char *raw = calloc(n ? n : 1, fsize + 1);
-        if (!raw) { rc = SK_ENOMEM; goto fail_mt; }
-        if (!n || H5Dread(ds, mt, H5S_ALL, H5S_ALL, H5P_DEFAULT, raw) >= 0) {
-            rc = 0;
-            for (size_t i = 0; i < n && !rc; i++)
-                if (!(c->v.str[i] = strndup(raw + i * (fsize + 1), fsize))) rc = SK_ENOMEM;
-        } else {
-            sk_results__sum(sum);
-        }
-        free(raw);
-    }
-    if (!rc) *nrows = n;
-fail_mt:
-    if (own_mt) H5Tclose(mt);
+    ok = sk_results__fits(ds, c->n, c->type == SK_TABLE_STR ? c->fsize + 1 : 8, 1032);
 fail_check:
     H5Sclose(sp);
 fail_space:
     H5Tclose(ft);
 fail_type:
-    H5Dclose(ds);
-fail_ds:
+    c->ds = ds;
+    if (!ok) sk_results__col_close(c);
+    return ok ? 0 : SK_EDATA;
+}
+
+/* Rows [first, first + count) of the open column c (within its length) as a new column `name` of
+ * t. 0, SK_EDATA (`why` set) or SK_ENOMEM. */
+static int sk_results__col_read(const sk_results__col *c, const char *name, size_t first,
+                                size_t count, sk_table *t, const char **why, int *sum) {
+    sk_table_col *col;
+    *why = "is a duplicate or invalid column name";
+    int rc = sk_table__add_col_n(t, name, c->type, count, &col);
+    if (rc < 0 || !count) return rc;
+    *why = "cannot be read";
+    rc = SK_EDATA;
+    hid_t msp = H5S_ALL, fsp = H5S_ALL;
+    if (first || count != c->n) { /* a block: hyperslab [first, first + count) */
+        hsize_t start[1] = {first}, cnt[1] = {count};
+        if ((fsp = H5Dget_space(c->ds)) < 0) return rc;
+        if (H5Sselect_hyperslab(fsp, H5S_SELECT_SET, start, NULL, cnt, NULL) < 0 ||
+            (msp = H5Screate_simple(1, cnt, NULL)) < 0)
+            goto fail_space;
+    }
+    if (c->type != SK_TABLE_STR) {
+        if (H5Dread(c->ds, c->mt, msp, fsp, H5P_DEFAULT, col->v.any) >= 0) rc = 0;
+        else sk_results__sum(sum);
+    } else {
+        char *raw = calloc(count, c->fsize + 1);
+        if (!raw) {
+            rc = SK_ENOMEM;
+            goto fail_space;
+        }
+        if (H5Dread(c->ds, c->mt, msp, fsp, H5P_DEFAULT, raw) >= 0) {
+            rc = 0;
+            for (size_t i = 0; i < count && !rc; i++)
+                if (!(col->v.str[i] = strndup(raw + i * (c->fsize + 1), c->fsize))) rc = SK_ENOMEM;
+        } else {
+            sk_results__sum(sum);
+        }
+        free(raw);
+    }
+fail_space:
+    if (msp != H5S_ALL && msp >= 0) H5Sclose(msp);
+    if (fsp != H5S_ALL) H5Sclose(fsp);
     return rc;
 }
 
-/* Read group `gname` under loc (laid out by sk_results__write_table) into t (initialised, empty).
- * On error t may hold some columns; the caller finalises it. */
-static int sk_results__read_table(hid_t loc, const char *gname, const char *where, sk_table *t,
-                                  const char *path, int *sum, char *errbuf, size_t errlen) {
-    int rc;
-    hid_t g = H5Gopen2(loc, gname, H5P_DEFAULT);
-    if (g < 0) {
+/* A table group open for reading: its column names in stored order and their open datasets, all
+ * of nrows rows. */
+typedef struct {
+    hid_t g;
+    char **names;
+    sk_results__col *cols;
+    size_t ncols, nrows;
+} sk_results__tab;
+
+static void sk_results__tab_close(sk_results__tab *tb) {
+    for (size_t i = 0; i < tb->ncols; i++) {
+        if (tb->cols) sk_results__col_close(&tb->cols[i]);
+        free(tb->names[i]);
+    }
+    free(tb->cols);
+    free(tb->names);
+    if (tb->g >= 0) H5Gclose(tb->g);
+    memset(tb, 0, sizeof *tb);
+    tb->g = -1;
+}
+
+/* Open group `gname` under loc (laid out by sk_results__write_table) and every column in it,
+ * checking names, types and lengths; `where` names it in messages. 0 or SK_EDATA / SK_ENOMEM with
+ * errbuf set (tb then needs no close). */
+static int sk_results__tab_open(hid_t loc, const char *gname, const char *where,
+                                sk_results__tab *tb, const char *path, int *sum, char *errbuf,
+                                size_t errlen) {
+    memset(tb, 0, sizeof *tb);
+    tb->g = H5Gopen2(loc, gname, H5P_DEFAULT);
+    if (tb->g < 0) {
         sk_results__sum(sum);
         return sk_errf(errbuf, errlen, SK_EDATA, "%s: no group %s", path, where);
     }
-    char **names;
     size_t n;
-    rc = sk_results__read_colnames(g, &names, &n, sum);
+    int rc = sk_results__read_colnames(tb->g, &tb->names, &n, sum);
     if (rc < 0) {
         sk_errf(errbuf, errlen, rc, "%s: %s attribute %s/columns", path,
-                        rc == SK_ENOMEM ? "out of memory reading" : "missing or bad", where);
-        goto fail_names;
+                rc == SK_ENOMEM ? "out of memory reading" : "missing or bad", where);
+        goto fail;
     }
-    size_t nrows = SIZE_MAX;
-    for (size_t i = 0; i < n && !rc; i++) {
+    tb->ncols = n;
+    if (!(tb->cols = calloc(n ? n : 1, sizeof *tb->cols))) {
+        rc = sk_errf(errbuf, errlen, SK_ENOMEM, "%s: out of memory reading %s", path, where);
+        goto fail;
+    }
+    for (size_t i = 0; i < n; i++) tb->cols[i].ds = -1;
+    tb->nrows = n ? SIZE_MAX : 0;
+    for (size_t i = 0; i < n; i++) {
         const char *why;
-        rc = sk_results__read_col(g, names[i], t, &nrows, &why, sum);
-        if (rc == SK_ENOMEM) sk_errf(errbuf, errlen, rc, "%s: out of memory reading %s/%s", path, where, names[i]);
-        else if (rc < 0) sk_errf(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, names[i], why);
+        if ((rc = sk_results__col_open(tb->g, tb->names[i], tb->nrows, &tb->cols[i], &why, sum)) < 0) {
+            sk_errf(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, tb->names[i], why);
+            goto fail;
+        }
+        tb->nrows = tb->cols[i].n;
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
-fail_names:
-    H5Gclose(g);
+    return 0;
+fail:
+    sk_results__tab_close(tb);
+    return rc;
+}
+
+/* Rows [first, first + count) of every column of tb (within its rows) as new columns of t. 0 or
+ * SK_EDATA / SK_ENOMEM with errbuf set; t may then hold some columns (the caller finalises it). */
+static int sk_results__tab_read(const sk_results__tab *tb, size_t first, size_t count, sk_table *t,
+                                const char *where, const char *path, int *sum, char *errbuf,
+                                size_t errlen) {
+    int rc = 0;
+    for (size_t i = 0; i < tb->ncols && !rc; i++) {
+        const char *why;
+        rc = sk_results__col_read(&tb->cols[i], tb->names[i], first, count, t, &why, sum);
+        if (rc == SK_ENOMEM) sk_errf(errbuf, errlen, rc, "%s: out of memory reading %s/%s", path, where, tb->names[i]);
+        else if (rc < 0) sk_errf(errbuf, errlen, rc, "%s: dataset %s/%s %s", path, where, tb->names[i], why);
+    }
+    return rc;
+}
+
+/* Read group `gname` under loc into t (initialised, empty). On error t may hold some columns; the
+ * caller finalises it. */
+static int sk_results__read_table(hid_t loc, const char *gname, const char *where, sk_table *t,
+                                  const char *path, int *sum, char *errbuf, size_t errlen) {
+    sk_results__tab tb;
+    int rc = sk_results__tab_open(loc, gname, where, &tb, path, sum, errbuf, errlen);
+    if (rc < 0) return rc;
+    rc = sk_results__tab_read(&tb, 0, tb.nrows, t, where, path, sum, errbuf, errlen);
+    sk_results__tab_close(&tb);
     return rc;
 }
 
@@ -925,10 +997,89 @@ fail_open:
 }
 
 /* ================================================================================================
+ * Reading /summary in blocks
+ * ==============================================================================================*/
+
+struct sk_results_reader {
+    char *path;
+    hid_t file;
+    sk_results_meta meta;
+    sk_results__tab tab; /* /summary */
+};
+
+int sk_results_reader_open(sk_results_reader **out, const char *path, char *errbuf, size_t errlen) {
+    *out = NULL;
+    sk_results_reader *r = calloc(1, sizeof *r);
+    if (!r || !(r->path = strdup(path))) {
+        free(r);
+        return sk_errf(errbuf, errlen, SK_ENOMEM, "%s: out of memory", path);
+    }
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    int rc = sk_results__open_read(path, &r->file, &q.bad_sum, errbuf, errlen);
+    if (rc < 0) goto fail_open;
+    rc = sk_results__read_meta(r->file, path, &r->meta, &q.bad_sum, errbuf, errlen);
+    if (rc < 0) goto fail_read;
+    rc = sk_results__tab_open(r->file, "summary", "/summary", &r->tab, path, &q.bad_sum, errbuf, errlen);
+    if (rc < 0) goto fail_read;
+    *out = r;
+    return sk_results__quiet_off(&q, 0, errbuf, errlen);
+fail_read:
+    H5Fclose(r->file);
+fail_open:
+    sk_results_meta_fini(&r->meta);
+    free(r->path);
+    free(r);
+    return sk_results__quiet_off(&q, rc, errbuf, errlen);
+}
+
+const sk_results_meta *sk_results_reader_meta(const sk_results_reader *r) { return &r->meta; }
+
+int64_t sk_results_reader_rows(const sk_results_reader *r) { return (int64_t)r->tab.nrows; }
+
+int sk_results_reader_read(sk_results_reader *r, int64_t first, size_t count, sk_table *out,
+                           char *errbuf, size_t errlen) {
+    sk_table_init(out);
+    if (first < 0 || (uint64_t)first > r->tab.nrows)
+        return sk_errf(errbuf, errlen, SK_EUSAGE, "%s: row %lld is beyond the %zu rows of /summary",
+                       r->path, (long long)first, r->tab.nrows);
+    if (count > r->tab.nrows - (size_t)first) count = r->tab.nrows - (size_t)first;
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    int rc = sk_results__tab_read(&r->tab, (size_t)first, count, out, "/summary", r->path,
+                                  &q.bad_sum, errbuf, errlen);
+    if (rc < 0) sk_table_fini(out);
+    return sk_results__quiet_off(&q, rc, errbuf, errlen);
+}
+
+void sk_results_reader_close(sk_results_reader *r) {
+    if (!r) return;
+    sk_results__quiet q;
+    sk_results__quiet_on(&q);
+    sk_results__tab_close(&r->tab);
+    H5Fclose(r->file);
+    sk_results__quiet_off(&q, 0, NULL, 0);
+    sk_results_meta_fini(&r->meta);
+    free(r->path);
+    free(r);
+}
+
+int sk_results_read_rows(const char *path, int64_t first, size_t count, sk_table *out,
+                         char *errbuf, size_t errlen) {
+    sk_results_reader *r;
+    sk_table_init(out);
+    int rc = sk_results_reader_open(&r, path, errbuf, errlen);
+    if (rc < 0) return rc;
+    rc = sk_results_reader_read(r, first, count, out, errbuf, errlen);
+    sk_results_reader_close(r);
+    return rc;
+}
+
+/* ================================================================================================
  * Merging
  * ==============================================================================================*/
 
-static const char *sk_results__type_name(sk_table_type t) {
+const char *sk_results__type_name(sk_table_type t) {
     switch (t) {
     case SK_TABLE_I64: return "int64";
     case SK_TABLE_U64: return "uint64";
@@ -1064,8 +1215,8 @@ typedef struct {
 
 /* Copy every /runs/<id> of input `in` (named inpath) into out's /runs (*out_runs, created on first
  * use). SK_EDATA on a run id already copied. */
-static int sk_results__copy_runs(hid_t in, const char *inpath, hid_t file, hid_t *out_runs,
-                                 const char *path, int *sum, char *errbuf, size_t errlen) {
+int sk_results__copy_runs(hid_t in, const char *inpath, hid_t file, hid_t *out_runs,
+                          const char *path, int *sum, char *errbuf, size_t errlen) {
     int rc = 0;
     if (H5Lexists(in, "runs", H5P_DEFAULT) <= 0) return 0;
     hid_t runs = H5Gopen2(in, "runs", H5P_DEFAULT);

@@ -112,6 +112,27 @@ int sk_results_read(const char *path, sk_results_meta *meta_out, sk_table *summa
 int sk_results_read_series(const char *path, const char *run_id, sk_table *out, char *errbuf,
                            size_t errlen);
 
+/* Reading /summary in row blocks, so that a file of any size is read in bounded memory (synkti
+ * export). A reader holds the file open; one reader is used by one thread at a time. */
+typedef struct sk_results_reader sk_results_reader;
+/* Open `path`, read the root metadata and check /summary (names, types, equal lengths) without
+ * reading its values. 0 and *out set; the errors of sk_results_read() (*out NULL). */
+int sk_results_reader_open(sk_results_reader **out, const char *path, char *errbuf, size_t errlen);
+/* The root metadata (owned by the reader) and the row count of /summary. */
+const sk_results_meta *sk_results_reader_meta(const sk_results_reader *r);
+int64_t sk_results_reader_rows(const sk_results_reader *r);
+/* Rows [first, first + count) of /summary (count cut at the last row) into `out`, overwritten (not
+ * finalised first) with every column in stored order. 0 (caller frees out with sk_table_fini);
+ * SK_EUSAGE if first is negative or beyond the rows; SK_EDATA (a checksum fails: damaged);
+ * SK_ENOMEM. On error out is left empty. */
+int sk_results_reader_read(sk_results_reader *r, int64_t first, size_t count, sk_table *out,
+                           char *errbuf, size_t errlen);
+/* Close the file and free r. NULL-safe. */
+void sk_results_reader_close(sk_results_reader *r);
+/* One block without keeping a reader: open, read, close. */
+int sk_results_read_rows(const char *path, int64_t first, size_t count, sk_table *out,
+                         char *errbuf, size_t errlen);
+
 /* Merge shard files: /summary rows are concatenated in the order of `inputs` (values kept as they
  * are, nothing renumbered), /runs/<id> groups are copied, and the result is written atomically to
  * `out` with the root metadata of inputs[0]. When the summary has an int64 column named "run", the

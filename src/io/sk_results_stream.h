@@ -54,5 +54,10 @@ int sk_results_stream_series(sk_results_stream *s, const char *run_id, const sk_
 int sk_results_stream_commit(sk_results_stream *s, char *err, size_t errlen);
 /* Drop everything: close and remove the temporary file; path untouched. NULL is fine. */
 void sk_results_stream_abort(sk_results_stream *s);
+/* Remove the temporary files `<path>.tmp.<pid>` and `<path>.tmp.<pid>.<suffix>` (beside the link
+ * target when path is a symbolic link) of processes that no longer exist; returns how many were
+ * removed. sk_results_stream_open calls it. The pid test is local to this host: on a folder shared
+ * between nodes, give each writer its own output file. Can't fail (what it can't remove stays). */
+int sk_results_stream_clean(const char *path);
 
 #endif
