@@ -20,6 +20,7 @@
 #include "io/sk_results.h"
 
 #define SK_EXPORT_EXACT (INT64_C(1) << 53) /* integers up to this magnitude are exact in a double */
+#define SK_EXPORT_BLOCK 65536             /* /summary rows read at a time */
 
 typedef enum { SK_EXPORT_CSV, SK_EXPORT_TSV, SK_EXPORT_JSON } sk_export_fmt;
 
@@ -45,6 +46,9 @@ static const char sk_export_usage[] =
     "command_line, config_sha256, master_seed, then config_yaml as an indented block) as\n"
     "'key: value' lines, or as one JSON object with --format json. With -o OUT the output goes to a\n"
     "temporary file next to OUT that is fsync'd and renamed over OUT, so OUT is never half-written.\n"
+    "The summary is read 65536 rows at a time, so a file of any size exports in bounded memory; a\n"
+    "file damaged part-way stops the export there (exit 65; OUT is not replaced, stdout has the\n"
+    "rows before the damage).\n"
     "\n"
     "Formats:\n"
     "  csv   RFC 4180: a field holding a comma, double quote, CR or LF is quoted, its quotes\n"
@@ -114,7 +118,8 @@ static void sk_export_tsv_str(FILE *f, const char *s) {
     }
 }
 
-static void sk_export_text(FILE *f, const sk_table *t, size_t nrows, sk_export_fmt fmt) {
+/* The header line: column names in stored order. */
+static void sk_export_text_head(FILE *f, const sk_table *t, sk_export_fmt fmt) {
     const char sep = fmt == SK_EXPORT_CSV ? ',' : '\t';
     void (*str)(FILE *, const char *) = fmt == SK_EXPORT_CSV ? sk_csv_put_str : sk_export_tsv_str;
     for (size_t i = 0; i < t->ncols; i++) {
@@ -122,6 +127,12 @@ static void sk_export_text(FILE *f, const sk_table *t, size_t nrows, sk_export_f
         str(f, t->cols[i].name);
     }
     putc('\n', f);
+}
+
+/* The first nrows rows of t, one line each. */
+static void sk_export_text_rows(FILE *f, const sk_table *t, size_t nrows, sk_export_fmt fmt) {
+    const char sep = fmt == SK_EXPORT_CSV ? ',' : '\t';
+    void (*str)(FILE *, const char *) = fmt == SK_EXPORT_CSV ? sk_csv_put_str : sk_export_tsv_str;
     char buf[40];
     for (size_t r = 0; r < nrows && !ferror(f); r++) {
         for (size_t i = 0; i < t->ncols; i++) {
@@ -189,10 +200,10 @@ static int sk_export_json_put(FILE *f, cJSON *o) {
     return 0;
 }
 
-/* "[\n{row},\n{row}\n]\n", one object per line so that diffs and `head` stay readable. 0 or
+/* The rows of t as "{row}" objects, one per line: "[\n{row},\n{row}\n]\n" over all blocks, so
+ * that diffs and `head` stay readable. `done`: rows printed before (by earlier blocks). 0 or
  * SK_ENOMEM. */
-static int sk_export_json(FILE *f, const sk_table *t, size_t nrows) {
-    fputc('[', f);
+static int sk_export_json_rows(FILE *f, const sk_table *t, size_t nrows, size_t done) {
     for (size_t r = 0; r < nrows && !ferror(f); r++) {
         cJSON *row = cJSON_CreateObject();
         if (!row) return SK_ENOMEM;
@@ -202,11 +213,48 @@ static int sk_export_json(FILE *f, const sk_table *t, size_t nrows) {
                 return SK_ENOMEM;
             }
         }
-        fputs(r ? ",\n" : "\n", f);
+        fputs(done + r ? ",\n" : "\n", f);
         if (sk_export_json_put(f, row) < 0) return SK_ENOMEM;
     }
+    return 0;
+}
+
+/* A table as a JSON array (see sk_export_json_rows), or ENOMEM. */
+static int sk_export_json(FILE *f, const sk_table *t, size_t nrows) {
+    fputc('[', f);
+    if (sk_export_json_rows(f, t, nrows, 0) < 0) return SK_ENOMEM;
     fputs(nrows ? "\n]\n" : "]\n", f);
     return 0;
+}
+
+/* ---- the summary, in blocks ------------------------------------------------------------------- */
+
+/* /summary of the open reader, read SK_EXPORT_BLOCK rows at a time so that memory stays bounded
+ * whatever the row count; the output is the same bytes as for the whole table. 0, or the reader's
+ * error (SK_EDATA: damaged part-way) / SK_ENOMEM with err set. */
+static int sk_export_summary(FILE *f, sk_results_reader *r, const char *file, sk_export_fmt fmt,
+                             char *err, size_t errlen) {
+    const int64_t n = sk_results_reader_rows(r);
+    int64_t first = 0;
+    int rc = 0;
+    if (fmt == SK_EXPORT_JSON) fputc('[', f);
+    do {
+        sk_table t;
+        if ((rc = sk_results_reader_read(r, first, SK_EXPORT_BLOCK, &t, err, errlen)) < 0) break;
+        size_t k = t.ncols ? t.cols[0].n : 0;
+        if (fmt == SK_EXPORT_JSON) {
+            if ((rc = sk_export_json_rows(f, &t, k, (size_t)first)) < 0)
+                snprintf(err, errlen, "%s: out of memory", file);
+        } else {
+            if (!first) sk_export_text_head(f, &t, fmt);
+            sk_export_text_rows(f, &t, k, fmt);
+        }
+        sk_table_fini(&t);
+        if (!k) break;
+        first += (int64_t)k;
+    } while (!rc && first < n && !ferror(f));
+    if (!rc && fmt == SK_EXPORT_JSON) fputs(n ? "\n]\n" : "]\n", f);
+    return rc;
 }
 
 /* ---- metadata --------------------------------------------------------------------------------- */
@@ -363,18 +411,22 @@ int sk_cmd_export(int argc, char **argv) {
     const char *file = argv[0];
     if ((rc = sk_export_check_not_input(file, o.output)) < 0) return sk_exit_code(rc);
 
-    /* Read everything first, so that a bad input never creates or replaces OUT. */
+    /* Read (the summary: open and check) before OUT is created, so that a bad input never creates
+     * or replaces it; the summary's values are then read in blocks, and damage found part-way
+     * drops OUT's temporary file (stdout has what came before). */
     char err[1024] = "";
     sk_results_meta meta;
     sk_table t;
+    sk_results_reader *r = NULL;
+    sk_table_init(&t);
     if (o.meta) rc = sk_results_read(file, &meta, NULL, err, sizeof err);
     else if (o.run) rc = sk_results_read_series(file, o.run, &t, err, sizeof err);
-    else rc = sk_results_read(file, NULL, &t, err, sizeof err);
+    else rc = sk_results_reader_open(&r, file, err, sizeof err);
     if (rc < 0) {
         fprintf(stderr, "synkti export: %s\n", err);
         return sk_exit_code(rc);
     }
-    int64_t nrows = o.meta ? 0 : sk_table_nrows(&t);
+    int64_t nrows = o.run ? sk_table_nrows(&t) : 0;
     if (nrows < 0) { /* the reader checks lengths; this is a broken invariant, not bad data */
         fprintf(stderr, "synkti export: %s: columns of unequal length\n", file);
         rc = SK_EINTERNAL;
@@ -384,16 +436,22 @@ int sk_cmd_export(int argc, char **argv) {
     sk_export_out out;
     if ((rc = sk_export_open(&out, o.output)) < 0) goto fail_data;
     if (o.meta) rc = sk_export_meta(out.f, &meta, fmt);
+    else if (r) rc = sk_export_summary(out.f, r, file, fmt, err, sizeof err);
     else if (fmt == SK_EXPORT_JSON) rc = sk_export_json(out.f, &t, (size_t)nrows);
-    else sk_export_text(out.f, &t, (size_t)nrows, fmt);
+    else {
+        sk_export_text_head(out.f, &t, fmt);
+        sk_export_text_rows(out.f, &t, (size_t)nrows, fmt);
+    }
     if (rc < 0) {
-        fprintf(stderr, "synkti export: %s: out of memory\n", file);
+        if (r) fprintf(stderr, "synkti export: %s\n", err);
+        else fprintf(stderr, "synkti export: %s: out of memory\n", file);
         sk_export_abort(&out);
         goto fail_data;
     }
     rc = sk_export_commit(&out);
 fail_data:
     if (o.meta) sk_results_meta_fini(&meta);
-    else sk_table_fini(&t);
+    sk_results_reader_close(r);
+    sk_table_fini(&t);
     return sk_exit_code(rc);
 }
