@@ -5,6 +5,8 @@
 #   scripts/bootstrap.sh test   install what is missing, build with -Werror, run the test suite,
 #                               then build with ASan+UBSan (CPU paths) and run the suite again
 #   scripts/bootstrap.sh deps   only install what is missing
+#   scripts/bootstrap.sh paper  install what is missing and TeX Live, build, then paper/build.sh:
+#                               run or reuse the paper's experiments and make paper/paper.pdf
 #
 # Installing is idempotent: apt-get runs only when a package is missing (needs root or sudo).
 # Environment: BUILD_DIR (default build), JOBS (default: nproc), SYNKTI_CMAKE_ARGS (extra args).
@@ -61,9 +63,15 @@ test)
     build "$BUILD_DIR-asan" -DSYNKTI_WERROR=ON -DSYNKTI_SANITIZE=ON -DSYNKTI_CUDA=OFF
     (cd "$BUILD_DIR-asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
         ctest --output-on-failure -j "$JOBS") ;;
+paper)
+    install_deps
+    PKGS=(texlive-latex-base texlive-latex-recommended texlive-latex-extra texlive-fonts-recommended)
+    install_deps
+    build "$BUILD_DIR"
+    paper/build.sh "$BUILD_DIR/synkti" ;;
 *)
     # the comment block at the top (after the #! line), without its '# ' prefixes
-    printf 'usage: scripts/bootstrap.sh run|test|deps\n' >&2
+    printf 'usage: scripts/bootstrap.sh run|test|deps|paper\n' >&2
     sed -n '2,/^[^#]/{/^#/s/^# \{0,1\}//p}' "$0" >&2
     exit 64 ;;
 esac
