@@ -15,7 +15,8 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config git
       libgsl-dev libhdf5-dev libcsv-dev libcjson-dev libcyaml-dev libyaml-dev libssl-dev
-      libcurl4-openssl-dev libxml2-dev libsqlite3-dev libmicrohttpd-dev gnuplot-nox chromium)
+      libcurl4-openssl-dev libxml2-dev libsqlite3-dev libmicrohttpd-dev gnuplot-nox chromium
+      openmpi-bin libopenmpi-dev)
 JOBS=${JOBS:-$(nproc)}
 BUILD_DIR=${BUILD_DIR:-build}
 

@@ -220,7 +220,7 @@ typedef struct {
 } sk_run_opts;
 
 static const sk_opt sk_run_optab[] = {
-    {"threads", 'j', SK_OPT_INT, offsetof(sk_run_opts, threads), "N", "OpenMP threads, one run each (0: all cores)", 0, 4096},
+    {"threads", 'j', SK_OPT_INT, offsetof(sk_run_opts, threads), "N", "OpenMP threads, one run each (0: all cores; under MPI, per rank: OMP_NUM_THREADS, SLURM_CPUS_PER_TASK or the cores / ranks on the node)", 0, 4096},
     {"shard", 0, SK_OPT_STR, offsetof(sk_run_opts, shard), "K/N", "run only the runs i with i mod N = K (Slurm arrays)", 0, 0},
     {"output", 'o', SK_OPT_STR, offsetof(sk_run_opts, output), "FILE", "results file, used as given (default: the file's output, with .shard-K-of-N added under --shard)", 0, 0},
     {"resume", 0, SK_OPT_FLAG, offsetof(sk_run_opts, resume), NULL, "keep the runs already in the output file and run the rest", 0, 0},
@@ -238,7 +238,9 @@ static const char sk_run_usage[] =
     "resolved parameters, status, metrics); root attributes hold the resolved configuration and its\n"
     "sha256, the master seed, the tool version and git revision, and this command line. The file is\n"
     "written to a temporary name and renamed, so it is never half-written. Values are identical for\n"
-    "any --threads and any --shard layout merged with synkti merge. SIGINT/SIGTERM stop cleanly:\n"
+    "any --threads, any --shard layout merged with synkti merge, and any number of MPI ranks:\n"
+    "launched by mpirun/srun (built with MPI), rank 0 hands out runs, collects the rows and writes\n"
+    "the one file, each rank running --threads threads. SIGINT/SIGTERM/SIGUSR1 stop cleanly:\n"
     "completed runs are kept, exit status 75; --resume continues. Progress goes to stderr, the\n"
     "summary table (means per sweep point and policy) to stdout.\n"
     "\n"
@@ -246,7 +248,8 @@ static const char sk_run_usage[] =
     "  synkti run experiments/quickstart.yaml -j 2\n"
     "  synkti run exp.yaml --set sweep.lps=64,256 --set replications=10\n"
     "  synkti run exp.yaml --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT   # then synkti merge\n"
-    "  synkti run exp.yaml --resume                       # after an interruption\n";
+    "  synkti run exp.yaml --resume                       # after an interruption\n"
+    "  mpirun -np 4 synkti run exp.yaml -j 8              # 4 ranks x 8 threads, one results file\n";
 
 /* ---- terminal output of `synkti run`: progress and the end-of-run table ------------------------ */
 
@@ -321,14 +324,41 @@ static void sk__print_table(FILE *out, const sk_exp *e, const sk_runner_table *t
     }
 }
 
+/* Threads per rank under MPI when -j is 0: OMP_NUM_THREADS, Slurm's --cpus-per-task, or the cores
+ * shared by the ranks of this node. */
+static int sk__mpi_threads(void) {
+    const char *v;
+    if (getenv("OMP_NUM_THREADS")) return omp_get_max_threads();
+    if ((v = getenv("SLURM_CPUS_PER_TASK")) && atoi(v) > 0) return atoi(v);
+    int n = omp_get_num_procs(), local = (v = getenv("OMPI_COMM_WORLD_LOCAL_SIZE")) ? atoi(v) : 1;
+    if (local < 1 && (v = getenv("MPI_LOCALNRANKS"))) local = atoi(v);
+    return local > 1 ? (n / local > 0 ? n / local : 1) : n;
+}
+
+static int sk__run(int argc, char **argv, int rank, int nranks);
+
 int sk_cmd_run(int argc, char **argv) {
+    int rank = 0, nranks = 1;
+    char merr[256];
+    int m = sk_runner_mpi_init(&argc, &argv, &rank, &nranks, merr, sizeof merr);
+    if (m < 0) {
+        fprintf(stderr, "synkti run: %s\n", merr);
+        sk_runner_mpi_fini();
+        return sk_exit_code(m);
+    }
+    int rc = sk__run(argc, argv, rank, nranks);
+    sk_runner_mpi_fini();
+    return rc;
+}
+
+static int sk__run(int argc, char **argv, int rank, int nranks) {
     const char *sets[argc + 1];
     size_t nsets;
     if ((argc = sk__take_sets("run", argc, argv, sets, &nsets)) < 0) return sk_exit_code(argc);
     sk_run_opts o = {.threads = 0, .checkpoint = 30};
     int npos = 0, rc = sk_opts_parse("run", sk_run_usage, sk_run_optab, &o, argc, argv, &npos);
     if (rc) {
-        if (rc > 0) fputs(sk_set_help, stdout), fputs(sk_exit_help, stdout);
+        if (rc > 0 && rank == 0) fputs(sk_set_help, stdout), fputs(sk_exit_help, stdout);
         return rc > 0 ? 0 : sk_exit_code(rc);
     }
     uint64_t k, n;
@@ -338,7 +368,15 @@ int sk_cmd_run(int argc, char **argv) {
         return sk_exit_code(SK_EUSAGE);
     }
     sk_exp e;
-    if ((rc = sk__load("run", &e, argv[0], sets, nsets)) < 0) return sk_exit_code(rc);
+    /* under MPI every rank loads the file; rank 0 speaks, another rank only about its own failure */
+    char lerr[2048];
+    rc = rank == 0 ? sk__load("run", &e, argv[0], sets, nsets) : sk_exp_load(&e, argv[0], sets, nsets, lerr, sizeof lerr);
+    if (rank && rc < 0) fprintf(stderr, "synkti run: rank %d: %s\n", rank, lerr);
+    int all = sk_runner_mpi_agree(rc);
+    if (all < 0) {
+        if (rc == 0) sk_exp_fini(&e);
+        return sk_exit_code(rc < 0 ? rc : all);
+    }
     char *out = o.output ? strdup(o.output) : sk_runner_shard_path(e.output, k, n);
     char *cmdline = NULL;
     size_t cl = 0;
@@ -360,12 +398,16 @@ int sk_cmd_run(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sa.sa_flags = SA_RESETHAND; /* a second signal kills at once; the file on disk stays valid */
     sk_stop_flag = 0;
+    struct sigaction old_usr1;
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
+    sigaction(SIGUSR1, &sa, &old_usr1); /* Slurm's --signal=B:USR1@SECS, forwarded by mpirun */
 
+    if (rank) o.quiet = 1;
     sk_run_progress progress = {.mode = isatty(2) ? 2 : 1};
     sk_runner_opts ro = {
-        .threads = o.threads > 0 ? o.threads : omp_get_num_procs(),
+        .mpi = nranks > 1,
+        .threads = o.threads > 0 ? o.threads : nranks > 1 ? sk__mpi_threads() : omp_get_num_procs(),
         .shard_k = k,
         .shard_n = n,
         .resume = o.resume,
@@ -381,16 +423,18 @@ int sk_cmd_run(int argc, char **argv) {
     uint64_t nfailed = 0;
     sk_runner_table table;
     rc = sk_runner_run(&e, &ro, &nfailed, &table, err, sizeof err);
-    if (rc == 0) sk__print_table(stdout, &e, &table);
+    if (rc == 0 && rank == 0) sk__print_table(stdout, &e, &table);
     sk_runner_table_fini(&table);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    sigaction(SIGUSR1, &old_usr1, NULL);
     if (rc < 0) {
-        fprintf(stderr, "synkti run: %s\n", err);
+        if (err[0] && rank == 0) fprintf(stderr, "synkti run: %s\n", err);
+        else if (err[0]) fprintf(stderr, "synkti run: rank %d: %s\n", rank, err);
     } else {
         if (!o.quiet) fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 ")\n", out, sk_plan_shard_size(e.nruns, k, n), e.nruns);
         if (nfailed) {
-            fprintf(stderr, "synkti run: %" PRIu64 " runs failed; see the status column of %s\n", nfailed, out);
+            if (rank == 0) fprintf(stderr, "synkti run: %" PRIu64 " runs failed; see the status column of %s\n", nfailed, out);
             rc = SK_EINTERNAL;
         }
     }

@@ -2,19 +2,32 @@
  *
  * Runs are spread over OpenMP threads with dynamic scheduling, one run per thread at a time, each
  * single-threaded and seeded only from (master seed, run or world index), so every value in
- * /summary is identical for any thread count or shard layout. Rows are written in run order.
+ * /summary is identical for any thread count, shard layout or MPI rank count. Under MPI (opts.mpi)
+ * rank 0 hands out blocks of runs to the ranks as they ask for work, collects their rows and alone
+ * writes the file (sk_runner_mpi.c; docs/hpc.md).
+ *
+ * Rows are streamed to the file in run order (io/sk_results_stream.h): a row that finishes before
+ * an earlier one waits in a reorder window until the rows before it are written, so memory holds
+ * the rows finished out of order, not the table. String columns have the width of the widest value
+ * the plan gives them (policy names, parameter values); status messages (and string metrics) are
+ * cut to SK_RUNNER_STATUS_WIDTH = 120 bytes at a UTF-8 character boundary. The end-of-run table is
+ * summed as rows are written, in run order.
  *
  * /summary columns, in order: run, point, replication, world_index (int64), policy (string), the
  * scenario's parameters (as resolved for that run), each used policy's parameters as
  * "POLICY.PARAM" (0 / NaN / "" for runs of another policy), status ("ok" or the error), then the
  * kind's metrics.
  *
- * The results file is rewritten atomically every `checkpoint_secs` and at the end, so a killed
- * run leaves the last complete file; --resume reads it back and skips the runs it holds. */
+ * The results file is committed (renamed into place) every `checkpoint_secs` and at the end, so a
+ * killed run leaves the last complete file, which holds the first runs in run order; --resume
+ * continues it (appending) and skips the runs it holds. A file holding any other set of this
+ * shard's runs is read back into the window and rewritten. After a stop, rows that finished after
+ * a run that did not finish are dropped with it (they run again on --resume). */
 #ifndef SK_RUNNER_H
 #define SK_RUNNER_H
 
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "io/sk_exp.h"
@@ -50,6 +63,9 @@ typedef struct sk_runner_opts {
     const char *by;                    /* group the end-of-run table by these axes / "policy" (NULL: all) */
     sk_runner_notify_fn notify;        /* progress, or NULL */
     void *notify_user;
+    int mpi;                           /* spread the runs over MPI_COMM_WORLD (see sk_runner_mpi_init);
+                                        * every rank calls sk_runner_run; rank 0 writes the file,
+                                        * the others return its result code and write nothing */
 } sk_runner_opts;
 
 /* The end-of-run table: the runs grouped by the --by axes and/or the policy, with the number of
@@ -91,5 +107,16 @@ char *sk_runner_shard_path(const char *out, uint64_t k, uint64_t n);
  * one fails before any run); SK_ENOMEM. A message goes to err. *table is zeroed on error. */
 int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, sk_runner_table *table,
                   char *err, size_t errlen);
+
+/* MPI (built when SK_HAVE_MPI). Start MPI when this process was launched by an MPI starter (mpirun,
+ * mpiexec, srun: OMPI_COMM_WORLD_SIZE, PMIX_RANK, PMI_RANK or PMI_SIZE in the environment) with
+ * MPI_THREAD_FUNNELED: only the master thread of each rank calls MPI. Returns 1 and sets *rank and
+ * *size when started (call sk_runner_mpi_fini before exit), 0 when not launched by MPI or built
+ * without it (*rank 0, *size 1), SK_EINTERNAL with a message when MPI fails to start. */
+int sk_runner_mpi_init(int *argc, char ***argv, int *rank, int *size, char *err, size_t errlen);
+/* The lowest (worst) rc over all ranks (a collective: every rank calls it), so that an error on one
+ * rank before the runs (a file it could not load) stops all. rc itself when MPI is not running. */
+int sk_runner_mpi_agree(int rc);
+void sk_runner_mpi_fini(void);
 
 #endif
