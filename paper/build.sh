@@ -6,6 +6,7 @@
 #   paper/build.sh [--small] [--no-pdf] [--live] [SYNKTI]     (default SYNKTI: build/synkti)
 # --small   tiny variants of every experiment and benchmark (seconds; what CTest runs): results in
 #           $PAPER_RESULTS (default results/paper-small), output in $PAPER_GEN (default paper/gen-small)
+# Paths given on the command line or in PAPER_RESULTS / PAPER_GEN are relative to the caller's folder.
 # --no-pdf  stop before LaTeX
 # --live    run the live demo first (analysis/live_demo.sh, about a minute); without it the live
 #           section uses results/live-demo/{live,sim}.h5 when present and prints no numbers otherwise
@@ -14,6 +15,8 @@
 # results/paper/ (or touch the experiment) to rerun. Environment: JOBS (default 2), SHARED (default
 # ../shared: the PHOLD reference loop and the SkyNomad published sweeps).
 set -euo pipefail
+CALLER=$PWD
+abs() { case $1 in /*) printf '%s' "$1" ;; *) printf '%s/%s' "$CALLER" "$1" ;; esac; }
 cd "$(dirname "$0")/.."
 SMALL=0; PDF=1; LIVE=0
 while [ $# -gt 0 ]; do
@@ -27,11 +30,13 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-S=${1:-build/synkti}
+S=$(abs "${1:-$(pwd)/build/synkti}")
 [ -x "$S" ] || { echo "build.sh: no synkti binary at $S (build it first, or pass its path)" >&2; exit 66; }
 S=$(cd "$(dirname "$S")" && pwd)/$(basename "$S")
 JOBS=${JOBS:-2}
 SHARED=${SHARED:-../shared}
+if [ -n "${PAPER_RESULTS:-}" ]; then PAPER_RESULTS=$(abs "$PAPER_RESULTS"); fi
+if [ -n "${PAPER_GEN:-}" ]; then PAPER_GEN=$(abs "$PAPER_GEN"); fi
 if [ $SMALL = 1 ]; then
   RES=${PAPER_RESULTS:-results/paper-small}; GEN=${PAPER_GEN:-paper/gen-small}
 else

@@ -11,7 +11,7 @@ set key samplen 2 spacing 1.1 opaque box lc rgb "#bbbbbb"
 set output gen."/fig_cbl_cdf.tex"
 set xlabel "cost per window (\\$)"
 set ylabel "fraction of windows"
-set key top left
+set key bottom right
 plot d."cbl_cdf_greedy.dat" w l lw 3 t "greedy", \
      d."cbl_cdf_uniform_progress.dat" w l lw 3 t "Uniform Progress", \
      d."cbl_cdf_omniscient.dat" w l lw 3 t "optimum"
