@@ -744,7 +744,7 @@ static int sk__resume(sk_runner *r, char *err, size_t errlen) {
         char oerr[1024];
         if (sk__open_stream(r, r->o->output, oerr, sizeof oerr) < 0) prefix = 0; /* e.g. a status too wide: rewrite */
     }
-    if (!prefix && (size_t)(r->nlocal + 7) / 8 && !(r->resumed = calloc((size_t)(r->nlocal + 7) / 8 + 1, 1))) {
+    if (!prefix && !(r->resumed = calloc((size_t)(r->nlocal + 7) / 8 + 1, 1))) {
         rc = SK_ENOMEM;
         goto out;
     }
