@@ -8,7 +8,8 @@
  *                                         /runs/all) and DIR/stream.h5 (streamed, chunk 7) of N rows,
  *                                         for `synkti export`
  *   test_results_stream --bench N FILE    stream N synthetic sweep rows (31 columns) to FILE and
- *                                         print wall time, rows/s, peak RSS and file size */
+ *                                         print wall time, rows/s, peak RSS and file size
+ *   test_results_stream --bench-whole N FILE   the same rows held in memory, sk_results_write */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -27,7 +28,7 @@
 #include "io/sk_results_stream.h"
 #include "test.h"
 
-static char sk_t_dir[256];
+static char sk_t_dir[128];
 
 /* A fresh empty folder under /tmp for one test. */
 static const char *tdir(const char *name) {
@@ -562,71 +563,95 @@ static const char *const sk_bench_str[] = {"policy", "trace", "region", "gpu", "
 static const size_t sk_bench_w[] = {16, 48, 16, 8, 32};
 #define SK_BENCH_NF64 21
 
-static int mode_bench(long n, const char *path) {
-    sk_table c;
-    sk_table_init(&c);
-    size_t width[31] = {0};
+/* The bench columns, empty. */
+static void bench_cols(sk_table *c, size_t *width) {
     char name[32];
-    for (int i = 0; i < 4; i++) sk_table_add_col(&c, sk_bench_i64[i], SK_TABLE_I64);
-    sk_table_add_col(&c, "seed", SK_TABLE_U64);
-    for (int i = 0; i < 5; i++) width[c.ncols] = sk_bench_w[i], sk_table_add_col(&c, sk_bench_str[i], SK_TABLE_STR);
+    sk_table_init(c);
+    for (int i = 0; i < 4; i++) sk_table_add_col(c, sk_bench_i64[i], SK_TABLE_I64);
+    sk_table_add_col(c, "seed", SK_TABLE_U64);
+    for (int i = 0; i < 5; i++) {
+        if (width) width[c->ncols] = sk_bench_w[i];
+        sk_table_add_col(c, sk_bench_str[i], SK_TABLE_STR);
+    }
     for (int i = 0; i < SK_BENCH_NF64; i++) {
         snprintf(name, sizeof name, "m%02d", i);
-        sk_table_add_col(&c, name, SK_TABLE_F64);
+        sk_table_add_col(c, name, SK_TABLE_F64);
     }
-    sk_results_stream_cfg cfg = {path, &sk_t_meta, &c, width, 0, NULL};
-    sk_results_stream *s;
-    char err[512];
-    struct timespec t0, t1;
-    clock_gettime(CLOCK_MONOTONIC, &t0);
-    if (sk_results_stream_open(&s, &cfg, err, sizeof err) < 0) return fprintf(stderr, "%s\n", err), 1;
+}
+
+/* Rows [r0, r1) of the synthetic sweep; *x: the generator's state. */
+static void bench_rows(sk_table *t, long r0, long r1, uint64_t *x) {
     static const char *pol[] = {"greedy", "uniform_progress", "omniscient", "on_demand"};
+    char name[48];
+    for (long r = r0; r < r1; r++) {
+        sk_table_push_i64(t, 0, r);
+        sk_table_push_i64(t, 1, r % 8000);
+        sk_table_push_i64(t, 2, r / 8000 % 25);
+        sk_table_push_i64(t, 3, r / 200000);
+        sk_table_push_u64(t, 4, *x ^ (uint64_t)r);
+        sk_table_push_str(t, 5, pol[r % 4]);
+        snprintf(name, sizeof name, "us-west-2c_v100_%ld.json", r % 3 + 1);
+        sk_table_push_str(t, 6, name);
+        sk_table_push_str(t, 7, "us-west-2");
+        sk_table_push_str(t, 8, "v100");
+        sk_table_push_str(t, 9, r % 97 ? "ok" : "deadline missed");
+        for (int i = 0; i < SK_BENCH_NF64; i++) {
+            *x = *x * 6364136223846793005ull + 1442695040888963407ull;
+            sk_table_push_f64(t, 10 + (size_t)i, (double)(*x >> 11) * 0x1p-53 * (i + 1));
+        }
+    }
+}
+
+/* Write n synthetic rows to path: streamed in appends of 1000 rows (the runner appends finished
+ * runs in batches), or (`whole`) held as one table and given to sk_results_write. */
+static int mode_bench(long n, const char *path, int whole_table) {
+    sk_table c;
+    size_t width[31] = {0};
+    bench_cols(&c, width);
+    char err[512];
     uint64_t x = 0x853c49e6748fea9bull;
     int rc = 0;
-    for (long r0 = 0; r0 < n && !rc; r0 += 1000) { /* the runner appends finished runs in batches */
-        sk_table t;
-        sk_table_init(&t);
-        for (size_t i = 0; i < c.ncols; i++) sk_table_add_col(&t, c.cols[i].name, c.cols[i].type);
-        for (long r = r0; r < r0 + 1000 && r < n; r++) {
-            sk_table_push_i64(&t, 0, r);
-            sk_table_push_i64(&t, 1, r % 8000);
-            sk_table_push_i64(&t, 2, r / 8000 % 25);
-            sk_table_push_i64(&t, 3, r / 200000);
-            sk_table_push_u64(&t, 4, x ^ (uint64_t)r);
-            sk_table_push_str(&t, 5, pol[r % 4]);
-            snprintf(name, sizeof name, "us-west-2c_v100_%ld.json", r % 3 + 1);
-            sk_table_push_str(&t, 6, name);
-            sk_table_push_str(&t, 7, "us-west-2");
-            sk_table_push_str(&t, 8, "v100");
-            sk_table_push_str(&t, 9, r % 97 ? "ok" : "deadline missed");
-            for (int i = 0; i < SK_BENCH_NF64; i++) {
-                x = x * 6364136223846793005ull + 1442695040888963407ull;
-                sk_table_push_f64(&t, 10 + (size_t)i, (double)(x >> 11) * 0x1p-53 * (i + 1));
-            }
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (whole_table) {
+        bench_rows(&c, 0, n, &x);
+        rc = sk_results_write(path, &sk_t_meta, &c, err, sizeof err);
+    } else {
+        sk_results_stream_cfg cfg = {path, &sk_t_meta, &c, width, 0, NULL};
+        sk_results_stream *s;
+        if ((rc = sk_results_stream_open(&s, &cfg, err, sizeof err)) < 0) goto done;
+        for (long r0 = 0; r0 < n && !rc; r0 += 1000) {
+            sk_table t;
+            bench_cols(&t, NULL);
+            bench_rows(&t, r0, r0 + 1000 < n ? r0 + 1000 : n, &x);
+            rc = sk_results_stream_append(s, &t, err, sizeof err);
+            sk_table_fini(&t);
         }
-        rc = sk_results_stream_append(s, &t, err, sizeof err);
-        sk_table_fini(&t);
+        if (rc < 0) sk_results_stream_abort(s);
+        else rc = sk_results_stream_commit(s, err, sizeof err);
     }
+done:
     if (rc < 0) {
-        sk_results_stream_abort(s);
+        sk_table_fini(&c);
         return fprintf(stderr, "%s\n", err), 1;
     }
-    if (sk_results_stream_commit(s, err, sizeof err) < 0) return fprintf(stderr, "%s\n", err), 1;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     double wall = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     struct stat st;
     stat(path, &st);
-    printf("rows=%ld columns=%zu wall_s=%.3f rows_per_s=%.0f peak_rss_mib=%.1f file_mib=%.1f bytes_per_row=%.1f\n",
-           n, c.ncols, wall, (double)n / wall, (double)ru.ru_maxrss / 1024.0,
-           (double)st.st_size / 1048576.0, (double)st.st_size / (double)(n ? n : 1));
+    printf("%s rows=%ld columns=%zu wall_s=%.3f rows_per_s=%.0f peak_rss_mib=%.1f file_mib=%.1f bytes_per_row=%.1f\n",
+           whole_table ? "whole" : "stream", n, c.ncols, wall, (double)n / wall,
+           (double)ru.ru_maxrss / 1024.0, (double)st.st_size / 1048576.0,
+           (double)st.st_size / (double)(n ? n : 1));
     sk_table_fini(&c);
     return 0;
 }
 
 int main(int argc, char **argv) {
     if (argc == 4 && !strcmp(argv[1], "--pair")) return mode_pair(argv[2], atol(argv[3]));
-    if (argc == 4 && !strcmp(argv[1], "--bench")) return mode_bench(atol(argv[2]), argv[3]);
+    if (argc == 4 && !strcmp(argv[1], "--bench")) return mode_bench(atol(argv[2]), argv[3], 0);
+    if (argc == 4 && !strcmp(argv[1], "--bench-whole")) return mode_bench(atol(argv[2]), argv[3], 1);
     return sk_test_main(sk_tests, argc, argv);
 }

@@ -223,10 +223,18 @@ static int sk_rs_create_col(sk_results_stream *s, sk_rs_col *c) {
     if (sp < 0) return -1;
     hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
     if (dcpl < 0) goto fail_dcpl;
-    if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0) goto fail_ds;
-    c->ds = H5Dcreate2(s->g, c->name, ftype, sp, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    /* Each chunk is written once, whole (the last one at commit): no chunk cache, so memory does
+     * not grow with the column count by HDF5's 1 MiB a dataset. */
+    hid_t dapl = H5Pcreate(H5P_DATASET_ACCESS);
+    if (dapl < 0) goto fail_dapl;
+    if (H5Pset_chunk(dcpl, 1, chunk) < 0 || H5Pset_fletcher32(dcpl) < 0 ||
+        H5Pset_chunk_cache(dapl, 0, 0, H5D_CHUNK_CACHE_W0_DEFAULT) < 0)
+        goto fail_ds;
+    c->ds = H5Dcreate2(s->g, c->name, ftype, sp, H5P_DEFAULT, dcpl, dapl);
     if (c->ds >= 0) rc = 0;
 fail_ds:
+    H5Pclose(dapl);
+fail_dapl:
     H5Pclose(dcpl);
 fail_dcpl:
     H5Sclose(sp);
