@@ -220,11 +220,11 @@ typedef struct {
 } sk_run_opts;
 
 static const sk_opt sk_run_optab[] = {
-    {"threads", 'j', SK_OPT_INT, offsetof(sk_run_opts, threads), "N", "OpenMP threads, one run each (0: all cores; under MPI, per rank: OMP_NUM_THREADS, SLURM_CPUS_PER_TASK or the cores / ranks on the node)", 0, 4096},
+    {"threads", 'j', SK_OPT_INT, offsetof(sk_run_opts, threads), "N", "OpenMP threads, one run each (0: all cores; under MPI, per rank: see docs/hpc.md)", 0, 4096},
     {"shard", 0, SK_OPT_STR, offsetof(sk_run_opts, shard), "K/N", "run only the runs i with i mod N = K (Slurm arrays)", 0, 0},
     {"output", 'o', SK_OPT_STR, offsetof(sk_run_opts, output), "FILE", "results file, used as given (default: the file's output, with .shard-K-of-N added under --shard)", 0, 0},
     {"resume", 0, SK_OPT_FLAG, offsetof(sk_run_opts, resume), NULL, "keep the runs already in the output file and run the rest", 0, 0},
-    {"checkpoint", 0, SK_OPT_DBL, offsetof(sk_run_opts, checkpoint), "SECS", "rewrite the results file at most this often while running (0: only at the end)", 0, 1e9},
+    {"checkpoint", 0, SK_OPT_DBL, offsetof(sk_run_opts, checkpoint), "SECS", "commit the results file (runs so far, in run order) at most this often (0: only at the end)", 0, 1e9},
     {"quiet", 'q', SK_OPT_FLAG, offsetof(sk_run_opts, quiet), NULL, "no progress on stderr", 0, 0},
     {"by", 0, SK_OPT_STR, offsetof(sk_run_opts, by), "KEYS", "summary table: group by these sweep axes and/or 'policy' (default: all)", 0, 0},
     {NULL, 0, 0, 0, NULL, NULL, 0, 0},
