@@ -61,6 +61,27 @@ done
 "$S" run "$T/exp.yaml" -o "$T/one3.h5" -j 1 --shard 1/2 -q >/dev/null 2>&1
 check "mpirun with --shard 1/2 = the shard run alone" "cmp -s <('$S' export '$T/one3.h5') <('$S' export '$T/mpi3.h5')"
 
+# per-run series (/runs/<run>) travel with their rows: the same tables as a single process
+cat >"$T/ser.yaml" <<'EOF'
+name: mpi-series
+seed: 7
+replications: 3
+series: true
+scenario: {kind: phold, lps: 32, events_per_lp: 2, end: 20}
+policies: [{name: uniform}, {name: hotspot, params: {hot_lps: 2}}]
+sweep: {lps: [16, 32]}
+EOF
+"$S" run "$T/ser.yaml" -o "$T/ser1.h5" -j 1 -q >/dev/null 2>&1
+"${MPI[@]}" "$S" run "$T/ser.yaml" -o "$T/ser2.h5" -j 2 -q >/dev/null 2>&1
+check "series: mpirun exits 0" "[ $? -eq 0 ]"
+same=1
+for id in $(seq 0 11); do
+    "$S" export "$T/ser2.h5" --run $id >"$T/ser2.$id.csv" 2>/dev/null || same=0
+    [ "$(wc -l <"$T/ser2.$id.csv")" -gt 1 ] && cmp -s "$T/ser2.$id.csv" <("$S" export "$T/ser1.h5" --run $id) || same=0
+done
+check "series: all 12 /runs tables = single process" "[ $same -eq 1 ]"
+check "series: /summary = single process" "cmp -s <('$S' export '$T/ser1.h5') <('$S' export '$T/ser2.h5')"
+
 # wait_file F: until the results file exists (the first checkpoint), at most 60 s
 wait_file() {
     for _ in $(seq 1 600); do [ -e "$1" ] && return 0; sleep 0.1; done
