@@ -9,7 +9,8 @@
  *                                         for `synkti export`
  *   test_results_stream --bench N FILE    stream N synthetic sweep rows (31 columns) to FILE and
  *                                         print wall time, rows/s, peak RSS and file size
- *   test_results_stream --bench-whole N FILE   the same rows held in memory, sk_results_write */
+ *   test_results_stream --bench-whole N FILE   the same rows held in memory, sk_results_write
+ *   test_results_stream --reopen FILE     commit FILE again through append_from (its rows copied) */
 #include <dirent.h>
 #include <errno.h>
 #include <math.h>
@@ -649,9 +650,35 @@ done:
     return 0;
 }
 
+/* Open FILE (bench columns) again with append_from = FILE and commit: the cost of making progress
+ * durable by commit and reopen, which copies the committed rows. */
+static int mode_reopen(const char *path) {
+    sk_table c;
+    size_t width[31] = {0};
+    bench_cols(&c, width);
+    char err[512];
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    sk_results_stream_cfg cfg = {path, &sk_t_meta, &c, width, 0, path};
+    sk_results_stream *s;
+    int rc = sk_results_stream_open(&s, &cfg, err, sizeof err);
+    int64_t n = rc < 0 ? 0 : sk_results_stream_rows(s);
+    if (rc == 0) rc = sk_results_stream_commit(s, err, sizeof err);
+    sk_table_fini(&c);
+    if (rc < 0) return fprintf(stderr, "%s\n", err), 1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("reopen rows=%lld wall_s=%.3f peak_rss_mib=%.1f\n", (long long)n,
+           (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec),
+           (double)ru.ru_maxrss / 1024.0);
+    return 0;
+}
+
 int main(int argc, char **argv) {
     if (argc == 4 && !strcmp(argv[1], "--pair")) return mode_pair(argv[2], atol(argv[3]));
     if (argc == 4 && !strcmp(argv[1], "--bench")) return mode_bench(atol(argv[2]), argv[3], 0);
+    if (argc == 3 && !strcmp(argv[1], "--reopen")) return mode_reopen(argv[2]);
     if (argc == 4 && !strcmp(argv[1], "--bench-whole")) return mode_bench(atol(argv[2]), argv[3], 1);
     return sk_test_main(sk_tests, argc, argv);
 }
