@@ -2,7 +2,7 @@
 # test_mpi.sh - `mpirun -np 2 synkti run` gives the single-process results file: the same export
 # bytes and end-of-run table with 1 and 2 threads per rank on a sweep whose runs differ in cost
 # ~1000x (the exact omniscient optimum beside greedy / on-demand runs); kill -9 of the whole MPI job
-# then --resume gives it too; SIGUSR1 (Slurm's --signal=B:USR1@T, forwarded by mpirun) to the job,
+# then --resume gives it too, and per-run series arrive intact; SIGUSR1 (Slurm's --signal=B:USR1@T, forwarded by mpirun) to the job,
 # to one worker rank alone, and SIGUSR1 to a single process (SIGTERM: test_run.sh): exit 75, a valid
 # file holding the first runs in run order, --resume completes it to the uninterrupted file.
 # Usage: test_mpi.sh path/to/synkti [mpirun]
