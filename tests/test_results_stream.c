@@ -301,12 +301,8 @@ static void test_append_from(void) {
     ASSERT_TRUE(same_files(pw, p2));
     /* append_from of other columns is refused, naming the column; nothing is left behind */
     sk_table other;
-    sk_table_init(&other);
-    sk_table_add_col(&other, "run", SK_TABLE_I64);
-    sk_table_add_col(&other, "seed", SK_TABLE_F64);
-    sk_table_add_col(&other, "cost", SK_TABLE_F64);
-    sk_table_add_col(&other, "label", SK_TABLE_STR);
-    sk_table_add_col(&other, "st", SK_TABLE_STR);
+    cols(&other);
+    other.cols[1].type = SK_TABLE_F64; /* 'seed' a double (no values yet) */
     cfg = cfg_of(p2, &other, 8);
     cfg.append_from = pw;
     ASSERT_EQ_INT(sk_results_stream_open(&s, &cfg, err, sizeof err), SK_EDATA);
