@@ -254,8 +254,9 @@ static const char sk_run_usage[] =
 /* ---- terminal output of `synkti run`: progress and the end-of-run table ------------------------ */
 
 typedef struct sk_run_progress {
-    int mode;    /* 1 plain lines (throttled to one per 5 s), 2 a terminal bar (0.1 s) */
-    double last; /* elapsed seconds at the last line drawn */
+    int mode;        /* 1 plain lines (throttled to one per 5 s), 2 a terminal bar (0.1 s) */
+    double last;     /* elapsed seconds at the last line drawn */
+    uint64_t remote; /* MPI: runs done on the other ranks, at the last event */
 } sk_run_progress;
 
 static void sk__fmt_secs(char *b, size_t n, double s) {
@@ -268,6 +269,7 @@ static void sk__fmt_secs(char *b, size_t n, double s) {
 static void sk__on_progress(void *user, const sk_runner_status *st) {
     sk_run_progress *p = user;
     double el = st->elapsed;
+    p->remote = st->remote;
     if (st->event == SK_RUNNER_START) {
         if (st->resumed)
             fprintf(stderr, "synkti run: resuming: %" PRIu64 " of %" PRIu64 " runs already in %s\n", st->resumed,
@@ -432,7 +434,11 @@ static int sk__run(int argc, char **argv, int rank, int nranks) {
         if (err[0] && rank == 0) fprintf(stderr, "synkti run: %s\n", err);
         else if (err[0]) fprintf(stderr, "synkti run: rank %d: %s\n", rank, err);
     } else {
-        if (!o.quiet) fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 ")\n", out, sk_plan_shard_size(e.nruns, k, n), e.nruns);
+        if (!o.quiet && nranks > 1)
+            fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 "; %" PRIu64 " run on ranks 1-%d)\n", out,
+                    sk_plan_shard_size(e.nruns, k, n), e.nruns, progress.remote, nranks - 1);
+        else if (!o.quiet)
+            fprintf(stderr, "synkti run: wrote %s (%" PRIu64 " runs of %" PRIu64 ")\n", out, sk_plan_shard_size(e.nruns, k, n), e.nruns);
         if (nfailed) {
             if (rank == 0) fprintf(stderr, "synkti run: %" PRIu64 " runs failed; see the status column of %s\n", nfailed, out);
             rc = SK_EINTERNAL;

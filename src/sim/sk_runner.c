@@ -266,6 +266,7 @@ static void sk__notify(const sk_runner *r, sk_runner_event ev) {
         .done = r->ndone,
         .resumed = r->nresumed,
         .total = r->nlocal,
+        .remote = r->nremote,
         .elapsed = sk_runner__now() - r->t0,
         .output = r->o->output,
     };

@@ -45,6 +45,7 @@ typedef struct sk_runner_status {
     uint64_t done;    /* runs of this shard complete, the resumed ones included */
     uint64_t resumed; /* of those, read back from the output file by --resume */
     uint64_t total;   /* runs in this shard */
+    uint64_t remote;  /* MPI: of done, run on ranks other than 0 (0 in one process) */
     double elapsed;   /* seconds since START (monotonic clock) */
     const char *output;
 } sk_runner_status;

@@ -62,7 +62,7 @@ typedef struct sk_runner {
     double *sum;   /* ngroups * (nm + 1) */
     uint64_t *cnt; /* 2 * ngroups: ok runs, failed runs */
 
-    uint64_t ndone, nresumed, nfailed;
+    uint64_t ndone, nresumed, nfailed, nremote;
     double t0, last_write;
     int write_rc;  /* < 0: writing failed (message in werr); everyone stops */
     char werr[1024];

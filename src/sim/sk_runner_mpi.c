@@ -155,8 +155,10 @@ static void sk__master_handle(sk_runner *r, sk_master *ms, int w, const sk_mbuf 
         sk_row *row = sk_runner__unpack(r, m->b, m->len, &off);
 #pragma omp critical(sk_runner)
         {
-            if (row) sk_runner__deliver(r, row);
-            else if (r->write_rc >= 0) {
+            if (row) {
+                r->nremote++;
+                sk_runner__deliver(r, row);
+            } else if (r->write_rc >= 0) {
                 snprintf(r->werr, sizeof r->werr, "a malformed row from rank %d (or out of memory)", w);
 #pragma omp atomic write
                 r->write_rc = SK_EINTERNAL;
