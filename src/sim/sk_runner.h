@@ -57,7 +57,7 @@ typedef struct sk_runner_opts {
     int threads;                       /* OpenMP threads (>= 1) */
     uint64_t shard_k, shard_n;         /* run only i with i % shard_n == shard_k (n >= 1) */
     int resume;                        /* keep and skip runs already in the output file */
-    double checkpoint_secs;            /* rewrite the results file at most this often (0: only at end) */
+    double checkpoint_secs;            /* commit the results file at most this often (0: only at end) */
     const char *output;                /* results file */
     const char *command_line;          /* stored in the file */
     const volatile sig_atomic_t *stop; /* set by a signal handler: finish cleanly */
@@ -101,11 +101,13 @@ char *sk_runner_shard_path(const char *out, uint64_t k, uint64_t n);
  * while it checked the data files (so each trace is loaded once), or, when the kind has a cache
  * but e holds none, one the runner makes for this call. Returns 0 when all ran (failed runs are recorded in /summary with
  * their status; *nfailed counts them; *table, when not NULL, gets the end-of-run table, to be
- * freed with sk_runner_table_fini); SK_EINTR after a stop (the file holds every completed run and
- * is valid); SK_EUSAGE for a bad --by (before any run); SK_ECONFIG when --resume meets a file of
+ * freed with sk_runner_table_fini); SK_EINTR after a stop (the file is valid and holds the
+ * completed runs up to the first one that did not complete, in run order); SK_EUSAGE for a bad --by (before any run); SK_ECONFIG when --resume meets a file of
  * another configuration; SK_ECANTCREAT / SK_EIO when the file can't be written (nothing
  * half-written is left; missing folders of the output path are created first, and an unwritable
- * one fails before any run); SK_ENOMEM. A message goes to err. *table is zeroed on error. */
+ * one fails before any run); SK_ENOMEM. A message goes to err. *table is zeroed on error.
+ * Under MPI (o->mpi) every rank returns rank 0's code and failed-run count; on ranks other than 0
+ * err is empty when the error was rank 0's (it reports it) and *table stays empty. */
 int sk_runner_run(const sk_exp *e, const sk_runner_opts *o, uint64_t *nfailed, sk_runner_table *table,
                   char *err, size_t errlen);
 
