@@ -558,6 +558,26 @@ static void test_report_http(void) {
     ASSERT_EQ_INT(count_in_logs(dir, "\"event\":\"done\""), 1);
 }
 
+/* A launch that fails for another reason than capacity (here: the agent binary does not exist)
+ * is not retried at once in a loop: the job waits, and fails at the third such failure. */
+static void test_launch_fails(void) {
+    char dir[400], path[500], jp[600], log[600];
+    snprintf(dir, sizeof dir, "%s/lfail", tmpdir);
+    mkdir(dir, 0777);
+    run_file(dir, "lfail", 0, 5, "", path, sizeof path);
+    snprintf(jp, sizeof jp, "%s/journal.db", dir);
+    snprintf(log, sizeof log, "%s/controller.log", dir);
+    char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, "--synkti", "/nonexistent/synkti", NULL};
+    ASSERT_EQ_INT(wait_exit(spawn(argv, log)), 0);
+    char *text = slurp(log);
+    int has = text && strstr(text, "job j1: failed (launch failed 3 times") && strstr(text, "0 completed, 1 failed");
+    if (!has && text) fprintf(stderr, "%s", text);
+    free(text);
+    ASSERT_TRUE(has);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM launch_requests WHERE state='failed'"), 3);
+    ASSERT_EQ_INT(q_int(jp, "SELECT COUNT(*) FROM launch_requests"), 3);
+}
+
 /* Every fleet policy that launches per job runs unchanged in the live world: the one-job run with a
  * scripted interruption completes with the reference output under each (the mr_* rows through the
  * multi-region adapter, on the controller's tick); fifo, which schedules a standing fleet, is
@@ -618,8 +638,10 @@ static void test_two_runs(void) {
         ctl[i] = spawn(argv, log[i]);
         nap(0.3); /* the second starts while the first one's agent runs */
     }
+    int rc[2];
+    for (int i = 0; i < 2; i++) rc[i] = wait_exit(ctl[i]); /* both, before any check can return */
     for (int i = 0; i < 2; i++) {
-        ASSERT_EQ_INT(wait_exit(ctl[i]), 0);
+        ASSERT_EQ_INT(rc[i], 0);
         char *text = slurp(log[i]);
         int clean = text && !strstr(text, " reconcile ") && !strstr(text, " adopt i-") && strstr(text, "1 completed");
         if (!clean && text) fprintf(stderr, "%s", text);
@@ -675,6 +697,7 @@ int main(int argc, char **argv) {
         {"two_runs", test_two_runs},
         {"report_http", test_report_http},
         {"every_policy", test_every_policy},
+        {"launch_fails", test_launch_fails},
         {NULL, NULL},
     };
     int rc = sk_test_main(tests, argc - 1, argv + 1);

@@ -315,7 +315,8 @@ typedef struct lv_job {
     int sdone[SK_LIVE_MAXK];                       /* per shard: its output is written */
     double t_submit;   /* wall time it arrived this session */
     int requeues;      /* moves back to the queue from SUBMITTED/RUNNING (the journal's retries) */
-    int fails;         /* its agents that exited with an error of their own */
+    int fails;         /* its agents that exited with an error of their own, and its launches that failed
+                          for another reason than capacity: the job fails at the third */
     double t_start, t_done; /* wall: first agent start this session, completion (0: not yet) */
     int launched;      /* instances launched for it this session */
 } lv_job;
@@ -830,6 +831,7 @@ static int64_t lv_send(lv_world *w, int pool, sk_market m, int64_t job, int shar
 }
 
 static void lv_read_log(lv_world *w, int64_t k);
+static int lv_act_terminate(void *wp, int64_t k);
 
 /* The workers' answers (caller holds mu): record each, then tell the policy. */
 static void lv_launch_results(lv_world *w) {
@@ -866,7 +868,21 @@ static void lv_launch_results(lv_world *w) {
             int pool = x->pool;
             if (j >= 0) lv_end_inst(w, k, 0);
             else x->st = SK_INST_GONE; /* cancelled while in flight: already out of the view */
-            if (j >= 0 && !sk_job_terminal(w->jb[j].i.state)) {
+            if (j >= 0 && !sk_job_terminal(w->jb[j].i.state) && q->rc != SK_PV_CAPACITY) {
+                /* not a capacity error (the agent cannot start, the provider refuses the request):
+                 * the same launch would fail again at once - wait, and fail the job at the third */
+                lv_job *b = &w->jb[j];
+                if (++b->fails >= 3) {
+                    lv_say(w, "job %s: failed (launch failed %d times: %s)", b->spec.name, b->fails, q->err);
+                    int64_t k2;
+                    while ((k2 = lv_v_inst_first(w, j)) >= 0)
+                        if (lv_act_terminate(w, k2) < 0) break;
+                    lv_job_state(w, j, SK_JOB_FAILED);
+                } else if (!survivors && b->i.state == SK_JOB_QUEUED) {
+                    lv_job_state(w, j, SK_JOB_RETRY);
+                    b->retry_at = w->now + 10.0 * w->c->time_scale; /* 10 policy seconds */
+                }
+            } else if (j >= 0 && !sk_job_terminal(w->jb[j].i.state)) {
                 if (survivors) lv_decide(w, SK_TRIG_GONE, j, k, pool);
                 else if (w->jb[j].i.state == SK_JOB_QUEUED) lv_decide(w, SK_TRIG_RETRY, j, -1, -1);
             }
