@@ -21,62 +21,13 @@
 
 #include "live/sk_prov_aws.h"
 #include "test.h"
+#include "test_live_util.h"
 #include "test_moto.h"
 
 #define MOTO_AMI "ami-03cf127a"
 
 static const char *synkti_bin;
 static char tmpdir[256];
-
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    if (f) fputs(text, f), fclose(f);
-}
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    static char buf[1 << 16];
-    size_t n = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[n] = 0;
-    char *s = strdup(buf);
-    return s;
-}
-static int q_int(const char *db, const char *sql) {
-    sqlite3 *d = NULL;
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK && sqlite3_prepare_v2(d, sql, -1, &st, NULL) == SQLITE_OK &&
-        sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(d);
-    return v;
-}
-
-static pid_t spawn_ctl(char *const argv[], const char *log) {
-    fflush(stdout), fflush(stderr);
-    pid_t p = fork();
-    if (p == 0) {
-        FILE *f = freopen(log, "w", stderr);
-        f = freopen("/dev/null", "w", stdout);
-        f = freopen("/dev/null", "r", stdin);
-        (void)f;
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    return p;
-}
-static int wait_exit(pid_t p, double timeout_s) {
-    for (int i = 0; i < timeout_s * 20; i++) {
-        int st;
-        if (waitpid(p, &st, WNOHANG) == p) return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-        nap_ms(50);
-    }
-    kill(p, SIGKILL);
-    waitpid(p, NULL, 0);
-    return -1;
-}
 
 /* ---- HTTP to the controller ---- */
 
@@ -220,7 +171,7 @@ static void test_capacity_interrupt(void) {
     snprintf(log, sizeof log, "%s/controller.log", dir);
     ASSERT_EQ_INT(harness("fail-action", "RunInstances 1 InsufficientInstanceCapacity 500"), 0);
     char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, "--yes", NULL};
-    pid_t ctl = spawn_ctl(argv, log);
+    pid_t ctl = spawn(argv, log);
     ASSERT_EQ_INT(ctl_attach_or_stop(work, ctl, log), 0);
     /* the cheaper zone refused: the instance runs in the next one */
     ASSERT_EQ_INT(running_instance("", id1, z1, 30), 0);
@@ -243,7 +194,7 @@ static void test_capacity_interrupt(void) {
     free(job);
     ASSERT_EQ_INT(report(id2, "{\"event\":\"start\",\"generated\":40,\"resumed_from\":40,\"total\":100}"), 204);
     ASSERT_EQ_INT(report(id2, "{\"event\":\"done\",\"generated\":100}"), 204);
-    int rc = wait_exit(ctl, 60);
+    int rc = wait_exit_for(ctl, 60);
     char *text = slurp(log);
     if (rc != 0 && text) fprintf(stderr, "%s", text);
     ASSERT_EQ_INT(rc, 0);
@@ -271,22 +222,22 @@ static void test_sigkill_adopt(void) {
     snprintf(log1, sizeof log1, "%s/controller1.log", dir);
     snprintf(log2, sizeof log2, "%s/controller2.log", dir);
     char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, "--yes", NULL};
-    pid_t ctl = spawn_ctl(argv, log1);
+    pid_t ctl = spawn(argv, log1);
     ASSERT_EQ_INT(ctl_attach_or_stop(work, ctl, log1), 0);
     ASSERT_EQ_INT(running_instance("", id1, z1, 30), 0);
     ASSERT_EQ_INT(report(id1, "{\"event\":\"checkpoint\",\"generated\":30,\"path\":\"/w/ckpt-30.bin\"}"), 204);
     kill(ctl, SIGKILL);
-    ASSERT_EQ_INT(wait_exit(ctl, 10), 128 + SIGKILL);
+    ASSERT_EQ_INT(wait_exit_for(ctl, 10), 128 + SIGKILL);
     char up[700];
     snprintf(up, sizeof up, "%s/controller.url", work);
     unlink(up);
     ASSERT_EQ_INT(moto_live("live-ka"), 1); /* the instance outlives its controller, as on EC2 */
-    ctl = spawn_ctl(argv, log2);
+    ctl = spawn(argv, log2);
     ASSERT_EQ_INT(ctl_attach_or_stop(work, ctl, log2), 0);
     ASSERT_EQ_INT(running_instance("", id2, z2, 30), 0);
     ASSERT_TRUE(!strcmp(id2, id1)); /* adopted, not relaunched */
     ASSERT_EQ_INT(report(id1, "{\"event\":\"done\",\"generated\":100}"), 204);
-    int rc = wait_exit(ctl, 60);
+    int rc = wait_exit_for(ctl, 60);
     char *text = slurp(log2);
     if (rc != 0 && text) fprintf(stderr, "%s", text);
     ASSERT_EQ_INT(rc, 0);
@@ -308,7 +259,7 @@ static void test_confirm(void) {
     snprintf(jp, sizeof jp, "%s/journal.db", dir);
     snprintf(log, sizeof log, "%s/controller.log", dir);
     char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
-    ASSERT_EQ_INT(wait_exit(spawn_ctl(argv, log), 30), 64);
+    ASSERT_EQ_INT(wait_exit_for(spawn(argv, log), 30), 64);
     char *text = slurp(log);
     ASSERT_TRUE(text && strstr(text, "pass --yes to confirm") && strstr(text, "nothing was launched"));
     free(text);

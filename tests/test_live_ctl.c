@@ -22,58 +22,10 @@
 #include "live/sk_live.h"
 #include "sk_error.h"
 #include "test.h"
-
-extern char **environ;
+#include "test_live_util.h"
 
 static const char *synkti_bin;
 static char tmpdir[256], model_path[512], prompt_path[512], ref_out[600];
-
-static void nap(double s) {
-    struct timespec d = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&d, NULL);
-}
-
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    if (b && fread(b, 1, (size_t)n, f) != (size_t)n) n = 0;
-    if (b) b[n] = 0;
-    fclose(f);
-    return b;
-}
-
-static int same_file(const char *a, const char *b) {
-    char *x = slurp(a), *y = slurp(b);
-    int same = x && y && !strcmp(x, y) && strlen(x) > 0;
-    free(x), free(y);
-    return same;
-}
-
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    if (f) fputs(text, f), fclose(f);
-}
-
-/* Spawn argv with stdout+stderr to log; its PID or -1. */
-static pid_t spawn(char *const argv[], const char *log) {
-    pid_t pid;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return e ? -1 : pid;
-}
-static int wait_exit(pid_t pid) {
-    int st;
-    if (waitpid(pid, &st, 0) != pid) return -1;
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
 
 /* Write the run file DIR/run.yaml for one job; extra lines appended. */
 static void run_file(const char *dir, const char *run_id, int ckpt_every, int pace_ms, const char *extra, char *path,
@@ -91,17 +43,6 @@ static void run_file(const char *dir, const char *run_id, int ckpt_every, int pa
 
 /* ---- journal queries ---- */
 
-static int q_int(const char *db, const char *sql) {
-    sqlite3 *d = NULL;
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK && sqlite3_busy_timeout(d, 2000) == SQLITE_OK &&
-        sqlite3_prepare_v2(d, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(d);
-    return v;
-}
 static void q_text(const char *db, const char *sql, char *out, size_t len) {
     sqlite3 *d = NULL;
     sqlite3_stmt *st = NULL;

@@ -30,8 +30,7 @@
 
 #include "infer/sk_infer.h"
 #include "test.h"
-
-extern char **environ;
+#include "test_live_util.h"
 
 #define NJOBS 3
 #define NTRIALS 24
@@ -46,54 +45,6 @@ static const int job_seed[NJOBS] = {5, 6, 7};
 static double base_s; /* wall seconds of an uninterrupted controller run */
 
 /* ---- helpers (as in test_live_ctl.c) ---- */
-
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-static void nap(double s) {
-    struct timespec d = {(time_t)s, (long)((s - (double)(time_t)s) * 1e9)};
-    nanosleep(&d, NULL);
-}
-static char *slurp(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)(n > 0 ? n : 0) + 1);
-    if (b && n > 0 && fread(b, 1, (size_t)n, f) != (size_t)n) n = 0;
-    if (b) b[n > 0 ? n : 0] = 0;
-    fclose(f);
-    return b;
-}
-static int same_file(const char *a, const char *b) {
-    char *x = slurp(a), *y = slurp(b);
-    int same = x && y && !strcmp(x, y) && strlen(x) > 0;
-    free(x), free(y);
-    return same;
-}
-static void write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    if (f) fputs(text, f), fclose(f);
-}
-static pid_t spawn(char *const argv[], const char *log) {
-    pid_t pid;
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    posix_spawn_file_actions_adddup2(&fa, 1, 2);
-    int e = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    return e ? -1 : pid;
-}
-static int status_code(int st) { return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st); }
-static int wait_exit(pid_t pid) {
-    int st;
-    if (waitpid(pid, &st, 0) != pid) return -1;
-    return status_code(st);
-}
 
 /* ---- processes: the children of this test (controllers, and agents reparented to it) ---- */
 
@@ -196,17 +147,6 @@ static void kill_children(void) {
 
 /* ---- journal (read-only) ---- */
 
-static int q_int(const char *db, const char *sql) {
-    sqlite3 *d = NULL;
-    sqlite3_stmt *st = NULL;
-    int v = -1;
-    if (sqlite3_open_v2(db, &d, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK && sqlite3_busy_timeout(d, 2000) == SQLITE_OK &&
-        sqlite3_prepare_v2(d, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-        v = sqlite3_column_int(st, 0);
-    sqlite3_finalize(st);
-    sqlite3_close(d);
-    return v;
-}
 
 /* ---- the run ---- */
 
@@ -319,13 +259,13 @@ static int session(const trigger *tr, const char *dir, const char *jp, const cha
     argv[2] = path;
     int base = tr->kind == TR_SQL ? q_int(jp, tr->base) : 0;
     if (base < 0) base = 0; /* no journal yet */
-    double t0 = now_s(), reaped = t0;
+    double t0 = lt_now(), reaped = t0;
     pid_t ctl = spawn(argv, log);
     if (ctl < 0) return *rc = -1, 0;
     for (;;) {
         int st;
         if (waitpid(ctl, &st, WNOHANG) == ctl) return *rc = status_code(st), 0;
-        double t = now_s() - t0;
+        double t = lt_now() - t0;
         if (t + t0 - reaped > 0.02) { /* as init would: an adopted agent that exits must not stay a zombie */
             reap_agents(ctl);
             reaped = t + t0;
@@ -528,11 +468,11 @@ static void test_baseline(void) {
     snprintf(jp, sizeof jp, "%s/journal.db", dir);
     snprintf(log, sizeof log, "%s/controller.log", dir);
     char *argv[] = {(char *)synkti_bin, "live", path, "--journal", jp, NULL};
-    double t0 = now_s();
+    double t0 = lt_now();
     pid_t ctl = spawn(argv, log);
     ASSERT_TRUE(ctl > 0);
     int rc = wait_exit(ctl);
-    base_s = now_s() - t0;
+    base_s = lt_now() - t0;
     char *text = slurp(log);
     if (rc != 0 && text) fprintf(stderr, "%s", text);
     int has = text && strstr(text, "interrupt i-local-") && strstr(text, "3 completed");
