@@ -687,43 +687,73 @@ static int sk_aws__next_page(const xmlNode *root, char *token, int page, const c
     return 1;
 }
 
-int sk_aws_describe_instances(sk_aws *a, const sk_aws_filter *f, int nf, const char *const *ids,
-                              int nids, int max_results, sk_aws_instances *out, char *err,
-                              size_t errlen) {
-    char token[1024] = "", mr[16];
-    out->pages = 0;
+/* One paginated Action: each page sends the parameters build() adds plus NextToken, and hands the
+ * response's root to page(); pages follow until EC2 gives no nextToken. 0 or the first error (an
+ * out-of-memory in build is named after action; page writes its own). *pages counts the pages. */
+typedef int (*sk_aws__build_fn)(void *ctx, sk_aws_params *p);
+typedef int (*sk_aws__page_fn)(void *ctx, xmlNode *root, char *err, size_t errlen); /* writes err itself */
+static int sk_aws__paged(sk_aws *a, const char *action, sk_aws__build_fn build, sk_aws__page_fn page, void *ctx,
+                         int *pages, char *err, size_t errlen) {
+    char token[1024] = "";
+    int npages = 0, rc;
     for (;;) {
         sk_aws_params p;
         sk_aws_params_init(&p);
-        int rc = 0;
-        for (int i = 0; i < nf && !rc; i++) {
-            rc = sk_aws_params_addk(&p, f[i].name, "Filter.%d.Name", i + 1);
-            if (!rc) rc = sk_aws_params_addk(&p, f[i].value, "Filter.%d.Value.1", i + 1);
-        }
-        for (int i = 0; i < nids && !rc; i++)
-            rc = sk_aws_params_addk(&p, ids[i], "InstanceId.%d", i + 1);
-        if (!rc && max_results > 0) {
-            snprintf(mr, sizeof mr, "%d", max_results);
-            rc = sk_aws_params_add(&p, "MaxResults", mr);
-        }
+        rc = build(ctx, &p);
         if (!rc && token[0]) rc = sk_aws_params_add(&p, "NextToken", token);
         if (rc) {
             sk_aws_params_free(&p);
-            return sk_errf(err, errlen, rc, "EC2 DescribeInstances: out of memory");
+            rc = sk_errf(err, errlen, rc, "EC2 %s: out of memory", action);
+            break;
         }
         xmlDoc *doc = NULL;
-        rc = sk_aws__xcall(a, "DescribeInstances", &p, &doc, err, errlen);
+        rc = sk_aws__xcall(a, action, &p, &doc, err, errlen);
         sk_aws_params_free(&p);
-        if (rc) return rc;
+        if (rc) break;
         xmlNode *root = xmlDocGetRootElement(doc);
-        for (xmlNode *r = sk_aws__child(sk_aws__child(root, "reservationSet"), "item"); r && !rc;
-             r = r->next)
-            if (sk_aws__is(r, "item")) rc = sk_aws__instances(sk_aws__child(r, "instancesSet"), out);
-        if (!rc) rc = sk_aws__next_page(root, token, ++out->pages, "DescribeInstances", err, errlen);
-        else rc = sk_errf(err, errlen, rc, "EC2 DescribeInstances: out of memory");
+        rc = page(ctx, root, err, errlen);
+        if (!rc) rc = sk_aws__next_page(root, token, ++npages, action, err, errlen);
         xmlFreeDoc(doc);
-        if (rc <= 0) return rc;
+        if (rc <= 0) break;
     }
+    if (pages) *pages = npages;
+    return rc;
+}
+
+typedef struct {
+    const sk_aws_filter *f;
+    int nf, nids, max_results;
+    const char *const *ids;
+    sk_aws_instances *out;
+} sk_aws__di;
+static int sk_aws__di_build(void *ctx, sk_aws_params *p) {
+    const sk_aws__di *d = ctx;
+    int rc = 0;
+    for (int i = 0; i < d->nf && !rc; i++) {
+        rc = sk_aws_params_addk(p, d->f[i].name, "Filter.%d.Name", i + 1);
+        if (!rc) rc = sk_aws_params_addk(p, d->f[i].value, "Filter.%d.Value.1", i + 1);
+    }
+    for (int i = 0; i < d->nids && !rc; i++) rc = sk_aws_params_addk(p, d->ids[i], "InstanceId.%d", i + 1);
+    if (!rc && d->max_results > 0) {
+        char mr[16];
+        snprintf(mr, sizeof mr, "%d", d->max_results);
+        rc = sk_aws_params_add(p, "MaxResults", mr);
+    }
+    return rc;
+}
+static int sk_aws__di_page(void *ctx, xmlNode *root, char *err, size_t errlen) {
+    sk_aws__di *d = ctx;
+    int rc = 0;
+    for (xmlNode *r = sk_aws__child(sk_aws__child(root, "reservationSet"), "item"); r && !rc; r = r->next)
+        if (sk_aws__is(r, "item")) rc = sk_aws__instances(sk_aws__child(r, "instancesSet"), d->out);
+    return rc ? sk_errf(err, errlen, rc, "EC2 DescribeInstances: out of memory") : 0;
+}
+
+int sk_aws_describe_instances(sk_aws *a, const sk_aws_filter *f, int nf, const char *const *ids,
+                              int nids, int max_results, sk_aws_instances *out, char *err,
+                              size_t errlen) {
+    sk_aws__di d = {f, nf, nids, max_results, ids, out};
+    return sk_aws__paged(a, "DescribeInstances", sk_aws__di_build, sk_aws__di_page, &d, &out->pages, err, errlen);
 }
 
 int sk_aws_terminate_instances(sk_aws *a, const char *const *ids, int nids, sk_aws_instances *out,
@@ -782,131 +812,109 @@ static void *sk_aws__grow(void **v, size_t *n, size_t *cap, size_t sz) {
     return r;
 }
 
+typedef struct {
+    const char *const *types;
+    int ntypes;
+    const char *zone, *product, *start, *end;
+    void *v;
+    size_t cnt, cap;
+} sk_aws__sp;
+static int sk_aws__sp_build(void *ctx, sk_aws_params *p) {
+    const sk_aws__sp *d = ctx;
+    int rc = 0;
+    for (int i = 0; i < d->ntypes && !rc; i++) rc = sk_aws_params_addk(p, d->types[i], "InstanceType.%d", i + 1);
+    if (!rc && d->zone) rc = sk_aws_params_add(p, "AvailabilityZone", d->zone);
+    if (!rc && d->product) rc = sk_aws_params_add(p, "ProductDescription.1", d->product);
+    if (!rc && d->start) rc = sk_aws_params_add(p, "StartTime", d->start);
+    if (!rc && d->end) rc = sk_aws_params_add(p, "EndTime", d->end);
+    return rc;
+}
+static int sk_aws__sp_page(void *ctx, xmlNode *root, char *err, size_t errlen) {
+    sk_aws__sp *d = ctx;
+    for (xmlNode *it = sk_aws__child(sk_aws__child(root, "spotPriceHistorySet"), "item"); it; it = it->next) {
+        if (!sk_aws__is(it, "item")) continue;
+        sk_aws_spot_price *sp = sk_aws__grow(&d->v, &d->cnt, &d->cap, sizeof *sp);
+        if (!sp) return sk_errf(err, errlen, SK_ENOMEM, "EC2 DescribeSpotPriceHistory: out of memory");
+        char price[48];
+        sk_aws__get(it, "instanceType", sp->instance_type, sizeof sp->instance_type);
+        sk_aws__get(it, "availabilityZone", sp->zone, sizeof sp->zone);
+        sk_aws__get(it, "productDescription", sp->product, sizeof sp->product);
+        sk_aws__get(it, "timestamp", sp->timestamp, sizeof sp->timestamp);
+        sk_aws__get(it, "spotPrice", price, sizeof price);
+        char *e = NULL;
+        sp->price = strtod(price, &e);
+        if (!price[0] || *e)
+            return sk_errf(err, errlen, SK_EDATA, "EC2 DescribeSpotPriceHistory: bad spotPrice '%s' (%s, %s)", price,
+                           sp->instance_type, sp->zone);
+    }
+    return 0;
+}
+
 int sk_aws_spot_price_history(sk_aws *a, const char *const *types, int ntypes, const char *zone,
                               const char *product, const char *start, const char *end,
                               sk_aws_spot_price **out, size_t *n, char *err, size_t errlen) {
-    void *v = NULL;
-    size_t cnt = 0, cap = 0;
-    char token[1024] = "";
+    sk_aws__sp d = {types, ntypes, zone, product, start, end, NULL, 0, 0};
+    int rc = sk_aws__paged(a, "DescribeSpotPriceHistory", sk_aws__sp_build, sk_aws__sp_page, &d, NULL, err, errlen);
+    if (rc) free(d.v), d.v = NULL, d.cnt = 0;
+    *out = d.v;
+    *n = d.cnt;
+    return rc;
+}
+
+typedef struct {
+    const char *const *types;
+    int ntypes;
+    void *v;
+    size_t cnt, cap;
+} sk_aws__it;
+static int sk_aws__it_build(void *ctx, sk_aws_params *p) {
+    const sk_aws__it *d = ctx;
     int rc = 0;
-    for (int page = 0;; page++) {
-        sk_aws_params p;
-        sk_aws_params_init(&p);
-        for (int i = 0; i < ntypes && !rc; i++)
-            rc = sk_aws_params_addk(&p, types[i], "InstanceType.%d", i + 1);
-        if (!rc && zone) rc = sk_aws_params_add(&p, "AvailabilityZone", zone);
-        if (!rc && product) rc = sk_aws_params_add(&p, "ProductDescription.1", product);
-        if (!rc && start) rc = sk_aws_params_add(&p, "StartTime", start);
-        if (!rc && end) rc = sk_aws_params_add(&p, "EndTime", end);
-        if (!rc && token[0]) rc = sk_aws_params_add(&p, "NextToken", token);
-        xmlDoc *doc = NULL;
-        if (!rc) rc = sk_aws__xcall(a, "DescribeSpotPriceHistory", &p, &doc, err, errlen);
-        else sk_errf(err, errlen, rc, "EC2 DescribeSpotPriceHistory: out of memory");
-        sk_aws_params_free(&p);
-        if (rc) break;
-        xmlNode *root = xmlDocGetRootElement(doc);
-        for (xmlNode *it = sk_aws__child(sk_aws__child(root, "spotPriceHistorySet"), "item"); it;
-             it = it->next) {
-            if (!sk_aws__is(it, "item")) continue;
-            sk_aws_spot_price *sp = sk_aws__grow(&v, &cnt, &cap, sizeof *sp);
-            if (!sp) {
-                rc = sk_errf(err, errlen, SK_ENOMEM, "EC2 DescribeSpotPriceHistory: out of memory");
-                break;
-            }
-            char price[48];
-            sk_aws__get(it, "instanceType", sp->instance_type, sizeof sp->instance_type);
-            sk_aws__get(it, "availabilityZone", sp->zone, sizeof sp->zone);
-            sk_aws__get(it, "productDescription", sp->product, sizeof sp->product);
-            sk_aws__get(it, "timestamp", sp->timestamp, sizeof sp->timestamp);
-            sk_aws__get(it, "spotPrice", price, sizeof price);
-            char *e = NULL;
-            sp->price = strtod(price, &e);
-            if (!price[0] || *e) {
-                rc = sk_errf(err, errlen, SK_EDATA,
-                             "EC2 DescribeSpotPriceHistory: bad spotPrice '%s' (%s, %s)", price,
-                             sp->instance_type, sp->zone);
-                break;
+    for (int i = 0; i < d->ntypes && !rc; i++) rc = sk_aws_params_addk(p, d->types[i], "InstanceType.%d", i + 1);
+    return rc;
+}
+static int sk_aws__it_page(void *ctx, xmlNode *root, char *err, size_t errlen) {
+    sk_aws__it *d = ctx;
+    for (xmlNode *it = sk_aws__child(sk_aws__child(root, "instanceTypeSet"), "item"); it; it = it->next) {
+        if (!sk_aws__is(it, "item")) continue;
+        sk_aws_instance_type *t = sk_aws__grow(&d->v, &d->cnt, &d->cap, sizeof *t);
+        if (!t) return sk_errf(err, errlen, SK_ENOMEM, "EC2 DescribeInstanceTypes: out of memory");
+        char s[48];
+        sk_aws__get(it, "instanceType", t->type, sizeof t->type);
+        sk_aws__get(it, "vCpuInfo/defaultVCpus", s, sizeof s);
+        t->vcpus = atoi(s);
+        sk_aws__get(it, "memoryInfo/sizeInMiB", s, sizeof s);
+        t->memory_mib = strtoll(s, NULL, 10);
+        for (xmlNode *g = sk_aws__child(sk_aws__child(sk_aws__child(it, "gpuInfo"), "gpus"), "item");
+             g; g = g->next) {
+            if (!sk_aws__is(g, "item")) continue;
+            sk_aws__get(g, "count", s, sizeof s);
+            t->gpus += atoi(s);
+            if (!t->gpu_name[0]) {
+                char man[24], name[24];
+                sk_aws__get(g, "manufacturer", man, sizeof man);
+                sk_aws__get(g, "name", name, sizeof name);
+                snprintf(t->gpu_name, sizeof t->gpu_name, "%s%s%s", man, man[0] ? " " : "", name);
+                sk_aws__get(g, "memoryInfo/sizeInMiB", s, sizeof s);
+                t->gpu_memory_mib = strtoll(s, NULL, 10);
             }
         }
-        int more = rc ? 0 : sk_aws__next_page(root, token, page, "DescribeSpotPriceHistory", err, errlen);
-        xmlFreeDoc(doc);
-        if (more < 0) rc = more;
-        if (more <= 0) break;
+        for (xmlNode *u = sk_aws__child(sk_aws__child(it, "supportedUsageClasses"), "item"); u;
+             u = u->next) {
+            sk_aws__text(u, s, sizeof s);
+            if (sk_aws__is(u, "item") && !strcmp(s, "spot")) t->spot = 1;
+        }
     }
-    if (rc) {
-        free(v);
-        v = NULL;
-        cnt = 0;
-    }
-    *out = v;
-    *n = cnt;
-    return rc;
+    return 0;
 }
 
 int sk_aws_instance_types(sk_aws *a, const char *const *types, int ntypes,
                           sk_aws_instance_type **out, size_t *n, char *err, size_t errlen) {
-    void *v = NULL;
-    size_t cnt = 0, cap = 0;
-    char token[1024] = "";
-    int rc = 0;
-    for (int page = 0;; page++) {
-        sk_aws_params p;
-        sk_aws_params_init(&p);
-        for (int i = 0; i < ntypes && !rc; i++)
-            rc = sk_aws_params_addk(&p, types[i], "InstanceType.%d", i + 1);
-        if (!rc && token[0]) rc = sk_aws_params_add(&p, "NextToken", token);
-        xmlDoc *doc = NULL;
-        if (!rc) rc = sk_aws__xcall(a, "DescribeInstanceTypes", &p, &doc, err, errlen);
-        else sk_errf(err, errlen, rc, "EC2 DescribeInstanceTypes: out of memory");
-        sk_aws_params_free(&p);
-        if (rc) break;
-        xmlNode *root = xmlDocGetRootElement(doc);
-        for (xmlNode *it = sk_aws__child(sk_aws__child(root, "instanceTypeSet"), "item"); it;
-             it = it->next) {
-            if (!sk_aws__is(it, "item")) continue;
-            sk_aws_instance_type *t = sk_aws__grow(&v, &cnt, &cap, sizeof *t);
-            if (!t) {
-                rc = sk_errf(err, errlen, SK_ENOMEM, "EC2 DescribeInstanceTypes: out of memory");
-                break;
-            }
-            char s[48];
-            sk_aws__get(it, "instanceType", t->type, sizeof t->type);
-            sk_aws__get(it, "vCpuInfo/defaultVCpus", s, sizeof s);
-            t->vcpus = atoi(s);
-            sk_aws__get(it, "memoryInfo/sizeInMiB", s, sizeof s);
-            t->memory_mib = strtoll(s, NULL, 10);
-            for (xmlNode *g = sk_aws__child(sk_aws__child(sk_aws__child(it, "gpuInfo"), "gpus"), "item");
-                 g; g = g->next) {
-                if (!sk_aws__is(g, "item")) continue;
-                sk_aws__get(g, "count", s, sizeof s);
-                t->gpus += atoi(s);
-                if (!t->gpu_name[0]) {
-                    char man[24], name[24];
-                    sk_aws__get(g, "manufacturer", man, sizeof man);
-                    sk_aws__get(g, "name", name, sizeof name);
-                    snprintf(t->gpu_name, sizeof t->gpu_name, "%s%s%s", man, man[0] ? " " : "", name);
-                    sk_aws__get(g, "memoryInfo/sizeInMiB", s, sizeof s);
-                    t->gpu_memory_mib = strtoll(s, NULL, 10);
-                }
-            }
-            for (xmlNode *u = sk_aws__child(sk_aws__child(it, "supportedUsageClasses"), "item"); u;
-                 u = u->next) {
-                sk_aws__text(u, s, sizeof s);
-                if (sk_aws__is(u, "item") && !strcmp(s, "spot")) t->spot = 1;
-            }
-        }
-        int more = rc ? 0 : sk_aws__next_page(root, token, page, "DescribeInstanceTypes", err, errlen);
-        xmlFreeDoc(doc);
-        if (more < 0) rc = more;
-        if (more <= 0) break;
-    }
-    if (rc) {
-        free(v);
-        v = NULL;
-        cnt = 0;
-    }
-    *out = v;
-    *n = cnt;
+    sk_aws__it d = {types, ntypes, NULL, 0, 0};
+    int rc = sk_aws__paged(a, "DescribeInstanceTypes", sk_aws__it_build, sk_aws__it_page, &d, NULL, err, errlen);
+    if (rc) free(d.v), d.v = NULL, d.cnt = 0;
+    *out = d.v;
+    *n = d.cnt;
     return rc;
 }
 
