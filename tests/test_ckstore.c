@@ -37,6 +37,7 @@
 #include "live/sk_imds.h"
 #include "sk_error.h"
 #include "test.h"
+#include "test_collector.h"
 
 extern char **environ;
 static const char *synkti_bin;
@@ -611,52 +612,6 @@ static void test_agent_imds_gone(void) {
 }
 
 /* ---- agent: --report collector down for a while ----------------------------------------------- */
-
-typedef struct {
-    pthread_mutex_t mu;
-    char buf[1 << 16];
-    size_t n;
-} collector_t;
-
-static enum MHD_Result collect(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                               const char *version, const char *up, size_t *upsz, void **con_cls) {
-    (void)version, (void)url, (void)method;
-    static int marker;
-    collector_t *k = cls;
-    if (!*con_cls) {
-        *con_cls = &marker;
-        return MHD_YES;
-    }
-    if (*upsz) {
-        pthread_mutex_lock(&k->mu);
-        if (k->n + *upsz + 2 < sizeof k->buf) memcpy(k->buf + k->n, up, *upsz), k->n += *upsz, k->buf[k->n] = 0;
-        pthread_mutex_unlock(&k->mu);
-        *upsz = 0;
-        return MHD_YES;
-    }
-    pthread_mutex_lock(&k->mu);
-    if (k->n + 2 < sizeof k->buf) k->buf[k->n++] = '\n', k->buf[k->n] = 0;
-    pthread_mutex_unlock(&k->mu);
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret = MHD_queue_response(c, 204, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
-static struct MHD_Daemon *collector_on(int port, collector_t *k) {
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    for (int i = 0; i < 200; i++) {
-        struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, (uint16_t)port, NULL, NULL, collect, k,
-                                                MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
-        if (d) return d;
-        nap(0.05);
-    }
-    return NULL;
-}
 
 static void test_agent_report_backlog(void) {
     static collector_t k;

@@ -26,6 +26,7 @@
 #include "live/sk_local.h"
 #include "sk_error.h"
 #include "test.h"
+#include "test_collector.h"
 
 extern char **environ;
 static const char *synkti_bin;
@@ -414,56 +415,13 @@ static void test_provider_capacity(void) {
 
 /* ---- --report: progress POSTed to a collector ------------------------------------------------- */
 
-typedef struct {
-    pthread_mutex_t mu;
-    char buf[65536];
-    size_t n;
-    int bad;
-} collector_t;
-
-static enum MHD_Result collect(void *cls, struct MHD_Connection *c, const char *url, const char *method,
-                               const char *version, const char *up, size_t *upsz, void **con_cls) {
-    (void)version;
-    static int marker;
-    collector_t *k = cls;
-    if (!*con_cls) {
-        *con_cls = &marker;
-        return MHD_YES;
-    }
-    if (*upsz) {
-        pthread_mutex_lock(&k->mu);
-        if (strcmp(method, "POST") || strcmp(url, "/report")) k->bad++;
-        else if (k->n + *upsz + 2 < sizeof k->buf) {
-            memcpy(k->buf + k->n, up, *upsz);
-            k->n += *upsz;
-            k->buf[k->n] = 0;
-        }
-        pthread_mutex_unlock(&k->mu);
-        *upsz = 0;
-        return MHD_YES;
-    }
-    pthread_mutex_lock(&k->mu);
-    if (k->n + 2 < sizeof k->buf) k->buf[k->n++] = '\n', k->buf[k->n] = 0;
-    pthread_mutex_unlock(&k->mu);
-    struct MHD_Response *r = MHD_create_response_from_buffer(0, "", MHD_RESPMEM_PERSISTENT);
-    enum MHD_Result ret = MHD_queue_response(c, 204, r);
-    MHD_destroy_response(r);
-    return ret;
-}
-
 static void test_agent_report_rebalance(void) {
     static collector_t k;
     pthread_mutex_init(&k.mu, NULL);
-    struct sockaddr_in sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    struct MHD_Daemon *d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, collect, &k,
-                                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_END);
+    struct MHD_Daemon *d = collector_on(0, &k);
     ASSERT_TRUE(d != NULL);
     char url[64], dir[600], err[512], id[64];
-    snprintf(url, sizeof url, "http://127.0.0.1:%u/report",
-             (unsigned)MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)->port);
+    snprintf(url, sizeof url, "http://127.0.0.1:%u/report", collector_port(d));
     snprintf(dir, sizeof dir, "%s/rep", tmpdir);
     char *args[] = {"-m", model_path, "-p", prompt_path, "-n", "60", "-d", dir, "--poll", "0.05", "--pace-ms", "20",
                     "--backend", "cpu", "--report", url, "--heartbeat", "0.1"};
