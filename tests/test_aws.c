@@ -28,6 +28,7 @@
 #include "live/sk_aws.h"
 #include "sk_error.h"
 #include "test.h"
+#include "test_moto.h"
 
 /* ---- scripted HTTP server ---------------------------------------------------------------------- */
 
@@ -689,132 +690,10 @@ static void test_sigv4_suite(void) {
 
 /* ---- moto ------------------------------------------------------------------------------------- */
 
-static void nap_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    nanosleep(&ts, NULL);
-}
-
 #define MOTO_AMI "ami-03cf127a"
 
-static pid_t moto_pid = -1;
-static char moto_url[64];
-
-static void moto_stop(void) {
-    if (moto_pid <= 0) return;
-    kill(moto_pid, SIGTERM);
-    for (int i = 0; i < 100; i++) {
-        if (waitpid(moto_pid, NULL, WNOHANG) == moto_pid) {
-            moto_pid = -1;
-            return;
-        }
-        nap_ms(50);
-    }
-    kill(moto_pid, SIGKILL);
-    waitpid(moto_pid, NULL, 0);
-    moto_pid = -1;
-}
-
-static size_t discard(char *p, size_t s, size_t n, void *u) {
-    (void)p;
-    (void)u;
-    return s * n;
-}
-
-static int moto_start(void) {
-    int port = 0, fd = fk_listen(&port);
-    if (fd < 0) return -1;
-    close(fd);
-    char ps[16];
-    snprintf(ps, sizeof ps, "%d", port);
-    snprintf(moto_url, sizeof moto_url, "http://127.0.0.1:%d/", port);
-    moto_pid = fork();
-    if (moto_pid < 0) return -1;
-    if (moto_pid == 0) {
-        FILE *log = freopen("/dev/null", "w", stdout);
-        log = freopen("/dev/null", "w", stderr);
-        (void)log;
-        execlp("python3", "python3", "-m", "moto.server", "-H", "127.0.0.1", "-p", ps, (char *)NULL);
-        _exit(127);
-    }
-    atexit(moto_stop);
-    char url[128];
-    snprintf(url, sizeof url, "%smoto-api/", moto_url);
-    for (int i = 0; i < 600; i++) { /* up to 60 s */
-        if (waitpid(moto_pid, NULL, WNOHANG) == moto_pid) {
-            moto_pid = -1;
-            return -1;
-        }
-        CURL *c = curl_easy_init();
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 2L);
-        CURLcode cc = curl_easy_perform(c);
-        curl_easy_cleanup(c);
-        if (cc == CURLE_OK) return 0;
-        nap_ms(100);
-    }
-    return -1;
-}
-
-/* The project's harness in front of moto (moto_harness.py proxy): spot reclaim on command and
- * injected errors. Started and stopped (by PID) by this test. */
-static pid_t proxy_pid = -1;
-
-static void proxy_stop(void) {
-    if (proxy_pid <= 0) return;
-    kill(proxy_pid, SIGTERM);
-    waitpid(proxy_pid, NULL, 0);
-    proxy_pid = -1;
-}
-
-static int http_post(const char *url, const char *body) {
-    CURL *c = curl_easy_init();
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/plain");
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
-    long st = 0;
-    CURLcode cc = curl_easy_perform(c);
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &st);
-    curl_slist_free_all(h);
-    curl_easy_cleanup(c);
-    return cc == CURLE_OK && st == 200 ? 0 : -1;
-}
-
 static void test_moto_harness(void) {
-    const char *src = getenv("SK_TEST_SRC");
-    ASSERT_TRUE(src != NULL);
-    int port = 0, fd = fk_listen(&port);
-    ASSERT_TRUE(fd >= 0);
-    close(fd);
-    char ps[16], script[600], purl[64], ctl[128];
-    snprintf(ps, sizeof ps, "%d", port);
-    snprintf(script, sizeof script, "%s/moto_harness.py", src);
-    snprintf(purl, sizeof purl, "http://127.0.0.1:%d/", port);
-    proxy_pid = fork();
-    ASSERT_TRUE(proxy_pid >= 0);
-    if (proxy_pid == 0) {
-        FILE *o = freopen("/dev/null", "w", stdout);
-        (void)o;
-        execlp("python3", "python3", script, "proxy", ps, moto_url, (char *)NULL);
-        _exit(127);
-    }
-    atexit(proxy_stop);
-    int up = 0;
-    snprintf(ctl, sizeof ctl, "%smoto-api/", purl);
-    for (int i = 0; i < 300 && !up; i++) {
-        CURL *c = curl_easy_init();
-        curl_easy_setopt(c, CURLOPT_URL, ctl);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 2L);
-        up = curl_easy_perform(c) == CURLE_OK;
-        curl_easy_cleanup(c);
-        if (!up) nap_ms(100);
-    }
-    if (!up) proxy_stop();
-    ASSERT_TRUE(up);
+    const char *purl = proxy_url; /* the harness in front of moto (tests/test_moto.h) */
 
     static sleeps rec;
     rec.n = 0;
@@ -828,8 +707,7 @@ static void test_moto_harness(void) {
     const char *id = l.v[0].id;
 
     /* spot reclaim on command */
-    snprintf(ctl, sizeof ctl, "%s_harness/interrupt", purl);
-    ASSERT_EQ_INT(http_post(ctl, id), 0);
+    ASSERT_EQ_INT(harness("interrupt", id), 0);
     const char *ids[] = {id};
     rc = sk_aws_describe_instances(a, NULL, 0, ids, 1, 0, &d, err, sizeof err);
     ASSERT_EQ_INT(rc, 0);
@@ -842,8 +720,7 @@ static void test_moto_harness(void) {
     sk_aws_instances_free(&l);
 
     /* injected errors: 2 x RequestLimitExceeded then moto answers */
-    snprintf(ctl, sizeof ctl, "%s_harness/fail", purl);
-    ASSERT_EQ_INT(http_post(ctl, "2 RequestLimitExceeded 503"), 0);
+    ASSERT_EQ_INT(harness("fail", "2 RequestLimitExceeded 503"), 0);
     sk_aws_zone *z = NULL;
     size_t nz = 0;
     rc = sk_aws_zones(a, &z, &nz, err, sizeof err);
@@ -853,14 +730,14 @@ static void test_moto_harness(void) {
     ASSERT_TRUE(nz >= 3);
     free(z);
     /* InsufficientInstanceCapacity: one try, capacity kind */
-    ASSERT_EQ_INT(http_post(ctl, "1 InsufficientInstanceCapacity 500"), 0);
+    ASSERT_EQ_INT(harness("fail", "1 InsufficientInstanceCapacity 500"), 0);
     rc = sk_aws_run_instances(a, &r, &l, err, sizeof err);
     ASSERT_EQ_INT(rc, SK_EIO);
     ASSERT_EQ_INT(sk_aws_last_error(a)->kind, SK_AWS_ERR_CAPACITY);
     ASSERT_EQ_INT(sk_aws_last_error(a)->attempts, 1);
     ASSERT_EQ_U64(l.n, 0);
     /* HTML 500 on all 4 tries, then the next call reaches moto again */
-    ASSERT_EQ_INT(http_post(ctl, "4 html 500"), 0);
+    ASSERT_EQ_INT(harness("fail", "4 html 500"), 0);
     rc = sk_aws_zones(a, &z, &nz, err, sizeof err);
     ASSERT_EQ_INT(rc, SK_EIO);
     ASSERT_EQ_INT(sk_aws_last_error(a)->kind, SK_AWS_ERR_SERVER);
@@ -869,7 +746,6 @@ static void test_moto_harness(void) {
     ASSERT_EQ_INT(rc, 0);
     free(z);
     sk_aws_close(a);
-    proxy_stop();
 }
 
 static sk_aws *moto_client(const char *ak, const char *secret) {
@@ -1126,14 +1002,14 @@ int main(int argc, char **argv) {
             printf("SKIP: python3 with moto and boto3 not available\n");
             return 77;
         }
-        if (moto_start()) {
-            moto_stop();
-            printf("FAIL: moto server did not start\n");
+        if (servers_start()) {
+            servers_stop();
+            printf("FAIL: moto or the harness did not start\n");
             return 1;
         }
-        printf("moto on %s (pid %d)\n", moto_url, (int)moto_pid);
+        printf("moto on %s (pid %d), harness on %s (pid %d)\n", moto_url, (int)moto_pid, proxy_url, (int)proxy_pid);
         rc = sk_test_main(moto, argc - 1, argv + 1);
-        moto_stop();
+        servers_stop();
     } else {
         rc = sk_test_main(offline, argc, argv);
     }
