@@ -781,7 +781,7 @@ static int lv_agent_args(lv_world *w, int64_t j, int s, const char *token, lv_lq
                 lv_shard_prompts(w, jc->argv[k + 1], pr, s, jc->instances) < 0)
                 return -1;
     }
-    int rep_on = (strcmp(w->pv.name, "local") || w->c->report_http) && w->url[0];
+    int rep_on = (!w->pv.agent_local || w->c->report_http) && w->url[0];
     if (rep_on) snprintf(rep, sizeof rep, "%s/agents/%s", w->url, token);
     const char *head[] = {"--tokens", ntok, "--checkpoint-dir", dir, "--out", out, "--report", rep};
     int nh = rep_on ? 8 : 6;
@@ -1170,7 +1170,7 @@ static void lv_shard_done(lv_world *w, int64_t k) {
 
 static void lv_poll_inst(lv_world *w, int64_t k, const sk_pv_inst *pi) {
     lv_inst *x = &w->in[k];
-    if (!strcmp(w->pv.name, "local") && !w->c->report_http) lv_read_log(w, k);
+    if (w->pv.agent_local && !w->c->report_http) lv_read_log(w, k);
     if (!pi) return; /* not listed yet (EC2 is eventually consistent) */
     if (pi->state == SK_PV_RUNNING && x->st == SK_INST_BOOTING) {
         x->st = SK_INST_RUNNING, x->t_run = w->now;
@@ -1182,7 +1182,7 @@ static void lv_poll_inst(lv_world *w, int64_t k, const sk_pv_inst *pi) {
         }
     }
     if (pi->notice) lv_notice(w, k, "provider");
-    if (x->done && strcmp(w->pv.name, "local") && x->st != SK_INST_GONE && x->job >= 0 && !sk_job_terminal(w->jb[x->job].i.state)) {
+    if (x->done && !w->pv.agent_local && x->st != SK_INST_GONE && x->job >= 0 && !sk_job_terminal(w->jb[x->job].i.state)) {
         /* an EC2 instance does not end with its agent: the shard is done, the instance ours to end */
         JR(sk_journal_intend_terminate(w->jr, x->id, "done", w->errbuf, w->errlen));
         x->ours = 1;
@@ -1395,7 +1395,7 @@ static void lv_adopt(lv_world *w, const char *id, const char *zone, const char *
         x->st = SK_INST_RUNNING, x->t_run = w->now;
         if (b->i.state == SK_JOB_SUBMITTED) lv_job_state(w, j, SK_JOB_RUNNING);
     }
-    if (!strcmp(w->pv.name, "local")) lv_read_log(w, k);
+    if (w->pv.agent_local) lv_read_log(w, k);
     w->r->adopted++;
     char tg[256];
     snprintf(tg, sizeof tg, "{\"synkti:run-id\":\"%s\",\"pid\":%ld,\"shard\":%d,\"port\":%d,\"adopted\":true}", w->c->run_id,
@@ -1431,7 +1431,7 @@ static int lv_recover(lv_world *w) {
         w->spend_base = sqlite3_column_double(sp, 0);
     sqlite3_finalize(sp);
     if (w->spend_base > 0) lv_say(w, "spend so far $%.4f (earlier sessions)", w->spend_base);
-    if (w->local) sk_local_discover(w->local, w->tag);
+    if (w->pv.discover) w->pv.discover(w->pv.self, w->tag);
     if ((rc = w->pv.refresh(w->pv.self, e2, sizeof e2)) < 0)
         return lv_fail(w, sk_errf(w->errbuf, w->errlen, rc, "provider %s: %s", w->pv.name, e2));
     sk_jr_view jv = {0};
@@ -1493,7 +1493,7 @@ static int lv_recover(lv_world *w) {
     }
     /* an instance lost while the controller was down whose agent had finished (its log says done):
      * the job is complete, not to be run again */
-    for (int i = 0; rc >= 0 && i < need && w->local; i++) {
+    for (int i = 0; rc >= 0 && i < need && w->pv.agent_local; i++) {
         const sk_rc_action *a = &act[i];
         int64_t j = a->kind == SK_RC_LOST && a->job[0] ? lv_job_of(w, a->job) : -1;
         if (j < 0 || w->jb[j].spec.instances != 1 || w->jb[j].i.state != SK_JOB_QUEUED || !lv_log_done(w, a->inst)) continue;
@@ -1629,7 +1629,7 @@ static cJSON *lv_api_providers(void *ctx) {
     cJSON_AddNumberToObject(p, "launch_fail", w->r->launch_fail);
     cJSON_AddNumberToObject(p, "queued_launches", w->q_busy);
     sk_prov_aws_stats hs;
-    if (!strcmp(w->pv.name, "aws") && sk_prov_aws_health(&w->pv, &hs) == 0) {
+    if (sk_prov_aws_health(&w->pv, &hs) == 0) { /* SK_EUSAGE for another provider */
         cJSON_AddNumberToObject(p, "calls", (double)hs.calls);
         cJSON_AddNumberToObject(p, "errors", (double)hs.errors);
         cJSON_AddNumberToObject(p, "capacity_errors", (double)hs.capacity);
@@ -2060,7 +2060,7 @@ static int lv_http_start(lv_world *w) {
     int rc = sk_httpd_start(&w->http, addr, port, w->token, &api, w->errbuf, w->errlen);
     if (rc < 0) return lv_fail(w, rc);
     snprintf(w->url, sizeof w->url, "http://%s:%d", addr, sk_httpd_port(w->http));
-    if (w->local && c->report_http) setenv("SYNKTI_TOKEN", w->token, 1); /* local agents inherit it for their reports */
+    if (w->pv.agent_local && c->report_http) setenv("SYNKTI_TOKEN", w->token, 1); /* local agents inherit it for their reports */
     char up[1100];
     if (w->o->url_file) snprintf(up, sizeof up, "%s", w->o->url_file);
     else snprintf(up, sizeof up, "%s/controller.url", c->work_dir);

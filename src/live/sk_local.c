@@ -577,8 +577,9 @@ static int sk_lp_set_capacity(void *self, const char *zone, int slots) {
     return sk_local_set_spot_capacity(self, zone, slots);
 }
 static void sk_lp_close(void *self) { (void)self; }
+static int sk_lp_discover(void *self, const char *tag) { return sk_local_discover(self, tag); }
 
 void sk_local_provider(sk_local *p, sk_provider *out) {
     *out = (sk_provider){"local", p, sk_lp_launch, sk_lp_terminate, sk_lp_refresh, sk_lp_list, sk_lp_adopt,
-                         sk_lp_interrupt, sk_lp_set_capacity, sk_lp_close};
+                         sk_lp_interrupt, sk_lp_set_capacity, sk_lp_close, sk_lp_discover, 1};
 }

@@ -71,6 +71,14 @@ typedef struct sk_provider {
     /* Spot capacity of a zone from now on (-1: unlimited; local only, NULL for aws). */
     int (*set_capacity)(void *self, const char *zone, int slots);
     void (*close)(void *self);
+    /* Find the instances a dead controller left carrying run tag `tag` that the provider does not
+     * know yet, so that list() shows them (local: a scan of /proc; NULL where list() already
+     * shows every tagged instance, as EC2's DescribeInstances does). Returns how many. */
+    int (*discover)(void *self, const char *tag);
+    /* 1 when an instance is its agent's process on this machine (local): the agent's log is a file
+     * the controller reads, and the instance ends when the agent exits. 0 (aws): agents report
+     * over HTTP and an instance runs until it is terminated. */
+    int agent_local;
 } sk_provider;
 
 #endif
